@@ -1,0 +1,227 @@
+"""Huawei Cloud KooPhone: IAM password tokens, batch-reset, batch-query-status, batch-query, tasks."""
+from __future__ import annotations
+
+import copy
+import re
+import secrets
+import time
+import uuid
+from typing import Any
+
+from .base import SimRequest, SimResponse, VendorApp, iso_utc, json_response
+
+MAX_BATCH = 32
+MAX_ID_LENGTH = 32
+STATUS_RUNNING, STATUS_STARTING = 2, 4  # the 2024 status enum; "starting" while a reset runs
+JOB_RUNNING, JOB_SUCCESS, JOB_FAILED = 1, 2, -1
+TASK_RE = re.compile(r"^/v1/instances/tasks/(?P<task_id>[^/]+)$")
+UNAUTHORIZED = {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"}
+
+
+def result(status: int, code: str, message: str, data: Any = None) -> SimResponse:
+    body: dict[str, Any] = {"error_code": code, "error_msg": message}
+    if data is not None:
+        body["data"] = data
+    return json_response(status, body)
+
+
+def bad_request(message: str) -> SimResponse:
+    return result(400, "KOOPHONE.API.1000", f"Invalid request parameter: {message}")
+
+
+class KooPhoneApp(VendorApp):
+    name = "koophone"
+    prefixes = ("/v1/instances", "/v3/auth/tokens")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.static_tokens: set[str] = set()
+        self.users: list[dict[str, str]] = []
+        self.tokens: dict[str, float] = {}  # issued token -> expiry (epoch seconds)
+        self.instances: dict[str, dict[str, Any]] = {}
+        self.tasks: dict[str, dict[str, Any]] = {}
+
+    # ----------------------------------------------------------------- state
+    def load(self, section: dict[str, Any]) -> None:
+        self.static_tokens = set(section["tokens"])
+        self.users = section["users"]
+        self.tokens = {}
+        self.instances = {item["instance_id"]: dict(item, job=None) for item in section["instances"]}
+        self.tasks = {}
+
+    @staticmethod
+    def _job_status(job: dict[str, Any]) -> int:
+        if time.time() < job["ends_at"]:
+            return JOB_RUNNING
+        return JOB_FAILED if job["fail"] else JOB_SUCCESS
+
+    def _instance_status(self, instance: dict[str, Any]) -> int:
+        job = instance["job"]
+        return STATUS_STARTING if job is not None and self._job_status(job) == JOB_RUNNING else STATUS_RUNNING
+
+    def _job_view(self, job: dict[str, Any]) -> dict[str, Any]:
+        status = self._job_status(job)
+        failed = status == JOB_FAILED
+        return {
+            "job_id": job["job_id"],
+            "instance_id": job["instance_id"],
+            "status": status,
+            "error_code": "KOOPHONE.API.9999" if failed else "0",
+            "error_msg": "reset failed (simulated)" if failed else "ok",
+            "execute_msg": {JOB_RUNNING: "resetting", JOB_SUCCESS: "reset finished", JOB_FAILED: "reset failed"}[status],
+        }
+
+    def _instance_view(self, instance: dict[str, Any]) -> dict[str, Any]:
+        keys = ("instance_id", "instance_name", "region", "instance_sku", "frozen_status")
+        return dict({key: instance[key] for key in keys}, running_status=self._instance_status(instance))
+
+    def state(self) -> dict[str, Any]:
+        instances = {}
+        for iid, instance in self.instances.items():
+            view = self._instance_view(instance)
+            view["resets"] = instance.get("resets", 0)
+            view["last_task_id"] = instance["job"]["task_id"] if instance["job"] else None
+            instances[iid] = view
+        tasks = {tid: {"task_id": tid, "created": task["created"], "jobs": [self._job_view(job) for job in task["jobs"]]}
+                 for tid, task in self.tasks.items()}
+        return {"instances": instances, "tasks": tasks, "issued_tokens": len(self.tokens)}
+
+    def kind(self, request: SimRequest) -> str:
+        if request.path.startswith("/v3/auth/tokens"):
+            return "auth"
+        if request.method == "GET" or request.path == "/v1/instances/batch-query-status":
+            return "read"
+        return "write"
+
+    def vendor_error(self, code: Any, text: str) -> Any:
+        return {"error_code": str(code or "KOOPHONE.API.9999"), "error_msg": text}
+
+    # ---------------------------------------------------------------- routes
+    def handle(self, request: SimRequest) -> SimResponse:
+        if request.path == "/v3/auth/tokens":
+            if request.method != "POST":
+                return json_response(405, {"error": {"code": "405", "message": "Method not allowed"}})
+            return self._issue_token(request)
+        if not self._token_ok(request.header("X-Auth-Token")):
+            return json_response(401, dict(UNAUTHORIZED))
+        routes = {
+            ("POST", "/v1/instances/batch-reset"): self._batch_reset,
+            ("POST", "/v1/instances/batch-query-status"): self._batch_query_status,
+            ("GET", "/v1/instances/batch-query"): self._batch_query,
+        }
+        handler = routes.get((request.method, request.path.rstrip("/")))
+        if handler is not None:
+            return handler(request)
+        match = TASK_RE.match(request.path)
+        if request.method == "GET" and match:
+            return self._task(match.group("task_id"))
+        return result(404, "KOOPHONE.API.1000", f"Unknown API: {request.method} {request.path}")
+
+    def _token_ok(self, token: str | None) -> bool:
+        if not token:
+            return False
+        if token in self.static_tokens:
+            return True
+        expiry = self.tokens.get(token)
+        return expiry is not None and time.time() < expiry
+
+    def _issue_token(self, request: SimRequest) -> SimResponse:
+        denied = json_response(401, {"error": {"code": "401", "message": "The username or password is wrong.", "title": "Unauthorized"}})
+        try:
+            auth = request.json()["auth"]
+            identity = auth["identity"]
+            user = identity["password"]["user"]
+            project = auth["scope"]["project"]["name"]
+        except (ValueError, KeyError, TypeError):
+            return json_response(400, {"error": {"code": "400", "message": "Request body is invalid (password identity and project scope by name required).",
+                                                 "title": "Bad Request"}})
+        domain = (user.get("domain") or {}).get("name")
+        for known in self.users:
+            if (known["username"], known["domain_name"]) == (user.get("name"), domain) and known["password"] == user.get("password"):
+                if known["project_name"] != project:
+                    return json_response(400, {"error": {"code": "400", "message": "project not found", "title": "Bad Request"}})
+                token = "MII" + secrets.token_urlsafe(48)
+                issued = time.time()
+                expires = issued + float(self.knobs["koophone_token_ttl_seconds"])
+                self.tokens[token] = expires
+                body = {"token": {
+                    "methods": ["password"],
+                    "issued_at": iso_utc(issued),
+                    "expires_at": iso_utc(expires),
+                    "user": {"name": known["username"], "domain": {"name": known["domain_name"]}},
+                    "project": {"name": project, "id": uuid.uuid5(uuid.NAMESPACE_DNS, project).hex},
+                }}
+                return json_response(201, body, {"X-Subject-Token": token})
+        return denied
+
+    @staticmethod
+    def _instance_ids(request: SimRequest, limit: int | None) -> list[str] | SimResponse:
+        try:
+            ids = request.json().get("instance_ids")
+        except (ValueError, AttributeError):
+            return bad_request("body must be a JSON object with instance_ids")
+        if not isinstance(ids, list) or not ids or not all(isinstance(iid, str) and iid for iid in ids):
+            return bad_request("instance_ids must be a non-empty list of strings")
+        if limit is not None and len(ids) > limit:
+            return bad_request(f"instance_ids holds more than {limit} items")
+        if any(len(iid) > MAX_ID_LENGTH for iid in ids):
+            return bad_request(f"an instance id is longer than {MAX_ID_LENGTH} characters")
+        return list(dict.fromkeys(ids))
+
+    def _batch_reset(self, request: SimRequest) -> SimResponse:
+        if not request.header("x-request-id"):
+            return result(200, "KOOPHONE.API.0002", "The request header x-request-id is missing")
+        ids = self._instance_ids(request, MAX_BATCH)
+        if isinstance(ids, SimResponse):
+            return ids
+        unknown = [iid for iid in ids if iid not in self.instances]
+        if unknown:
+            if str(self.knobs["koophone_foreign_instance"]) == "401":
+                return result(401, "KOOPHONE.API.1001", f"No permission on instances: {','.join(unknown)}")
+            return result(200, "KOOPHONE.API.1012", f"Instances do not belong to the tenant: {','.join(unknown)}")
+        frozen = [iid for iid in ids if self.instances[iid]["frozen_status"] == 1]
+        if frozen:
+            return result(200, "KOOPHONE.API.2004", f"Instance frozen: {','.join(frozen)}")
+        busy = [iid for iid in ids if self._instance_status(self.instances[iid]) == STATUS_STARTING]
+        if busy:
+            return result(200, "KOOPHONE.API.2005", f"Instance in recovery: {','.join(busy)}")
+        task_id = uuid.uuid4().hex
+        ends_at = time.time() + float(self.knobs["koophone_job_seconds"])
+        fail_ids = set(self.knobs["koophone_job_fail_ids"] or [])
+        jobs = []
+        for iid in ids:
+            job = {"job_id": uuid.uuid4().hex, "instance_id": iid, "task_id": task_id, "ends_at": ends_at, "fail": iid in fail_ids}
+            jobs.append(job)
+            self.instances[iid]["job"] = job
+            self.instances[iid]["resets"] = self.instances[iid].get("resets", 0) + 1
+        self.tasks[task_id] = {"created": time.time(), "jobs": jobs}
+        if str(self.knobs["koophone_response_shape"]) == "2024":
+            return result(200, "0", "ok")
+        cmd_jobs = [{"instance_id": job["instance_id"], "job_id": job["job_id"]} for job in jobs]
+        return result(200, "0", "ok", {"task_id": task_id, "cmd_jobs": cmd_jobs})
+
+    def _batch_query_status(self, request: SimRequest) -> SimResponse:
+        ids = self._instance_ids(request, None)
+        if isinstance(ids, SimResponse):
+            return ids
+        results = [{"instance_id": iid, "status": self._instance_status(self.instances[iid])} for iid in ids if iid in self.instances]
+        return result(200, "0", "ok", {"status_results": results})
+
+    def _batch_query(self, request: SimRequest) -> SimResponse:
+        page_no, page_size = request.query.get("page_no", ""), request.query.get("page_size", "")
+        if not (page_no.isdigit() and page_size.isdigit() and int(page_no) >= 1 and 1 <= int(page_size) <= 100):
+            return bad_request("page_no (>= 1) and page_size (1-100) are required")
+        items = list(self.instances.values())
+        if request.query.get("instance_id"):
+            items = [item for item in items if item["instance_id"] == request.query["instance_id"]]
+        if request.query.get("instance_name"):
+            items = [item for item in items if request.query["instance_name"] in item["instance_name"]]
+        start = (int(page_no) - 1) * int(page_size)
+        page = [self._instance_view(item) for item in items[start:start + int(page_size)]]
+        return result(200, "0", "ok", {"result": page, "page_no": int(page_no), "page_size": int(page_size), "total_count": len(items)})
+
+    def _task(self, task_id: str) -> SimResponse:
+        task = self.tasks.get(task_id)
+        if task is None:
+            return result(404, "KOOPHONE.API.1000", f"Task {task_id} does not exist")
+        return result(200, "0", "ok", {"task_id": task_id, "jobs": copy.deepcopy([self._job_view(job) for job in task["jobs"]])})

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Fixtures shared by the unit tests: the vendor simulator on loopback and a module runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+if COLLECTION_ROOT not in sys.path:
+    sys.path.insert(0, COLLECTION_ROOT)
+
+from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+
+
+class ModuleExit(Exception):
+    """Raised instead of sys.exit so a test can read the module's result."""
+
+    def __init__(self, result, failed):
+        super().__init__(result.get('msg', ''))
+        self.result = result
+        self.failed = failed
+
+
+def _exit_json(self, **kwargs):  # pylint: disable=unused-argument
+    kwargs.setdefault('changed', False)
+    raise ModuleExit(kwargs, failed=False)
+
+
+def _fail_json(self, msg, **kwargs):  # pylint: disable=unused-argument
+    kwargs['msg'] = msg
+    kwargs['failed'] = True
+    raise ModuleExit(kwargs, failed=True)
+
+
+@pytest.fixture(scope='session')
+def simulator_server():
+    sim = Simulator()
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def simulator(simulator_server):
+    """The simulator, back at its default seed with an empty request log and no faults."""
+    simulator_server.reset()
+    return simulator_server
+
+
+@pytest.fixture
+def run_module(monkeypatch):
+    """run_module(module, args, check_mode=False, diff=False) -> (result dict, failed bool).
+
+    The result is round-tripped through JSON, as Ansible would see it.
+    """
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
+
+    def run(module, args, check_mode=False, diff=False):
+        args = dict(args)
+        args['_ansible_check_mode'] = check_mode
+        args['_ansible_diff'] = diff
+        with patch_module_args(args):
+            with pytest.raises(ModuleExit) as caught:
+                module.main()
+        result = json.loads(json.dumps(caught.value.result, default=str))
+        return result, caught.value.failed
+
+    return run
