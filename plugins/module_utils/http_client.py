@@ -185,6 +185,7 @@ class ApiClient(object):
             body = json.dumps(json_body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
 
         attempt = 0
+        rate_limited = 0
         rate_limit_waited = 0.0
         while True:
             attempt += 1
@@ -223,9 +224,10 @@ class ApiClient(object):
 
             status = raw.status_code
             if status == 429:
+                rate_limited += 1
                 wait = parse_retry_after(raw.headers.get('Retry-After'))
                 if wait is None:
-                    wait = self.policy.backoff_delay(min(attempt, 6))
+                    wait = self.policy.backoff_delay(min(rate_limited, 6))
                 wait = min(wait, MAX_RETRY_AFTER_SECONDS)
                 if rate_limit_waited + wait > self.policy.rate_limit_timeout:
                     raise self._error_from(raw, method, path, request_id,
