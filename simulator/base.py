@@ -31,6 +31,7 @@ class SimRequest:
 
     @cached_property
     def query_string(self) -> str:
+        """The raw (still encoded) query string."""
         return urlsplit(self.raw_path).query
 
     @cached_property
@@ -39,6 +40,7 @@ class SimRequest:
         return {name: values[0] for name, values in parse_qs(self.query_string, keep_blank_values=True).items()}
 
     def header(self, name: str) -> str | None:
+        """A request header (case-insensitive), or None."""
         return self.headers.get(name)
 
     def json(self) -> Any:
@@ -56,6 +58,7 @@ class SimResponse:
     content_type: str = "application/json"
 
     def encode(self) -> bytes:
+        """The body as bytes (JSON-encoded unless it is already bytes or text)."""
         if self.body is None:
             return b""
         if isinstance(self.body, bytes):
@@ -66,6 +69,7 @@ class SimResponse:
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> SimResponse:
+    """A JSON response."""
     return SimResponse(status=status, body=body, headers=dict(headers or {}))
 
 
@@ -103,6 +107,7 @@ class VendorApp:
         raise NotImplementedError
 
     def handle(self, request: SimRequest) -> SimResponse:
+        """Answer one authenticated-or-not vendor request."""
         raise NotImplementedError
 
     def kind(self, request: SimRequest) -> str:
@@ -110,6 +115,7 @@ class VendorApp:
         return "read" if request.method == "GET" else "write"
 
     def state(self) -> dict[str, Any]:
+        """A snapshot of the vendor state for /_sim/state (no secrets)."""
         raise NotImplementedError
 
     def vendor_error(self, code: Any, text: str) -> Any:
@@ -124,4 +130,5 @@ class VendorApp:
         """Stop background work (timers) before a reset or a stop."""
 
     def matches(self, path: str) -> bool:
+        """True when the path belongs to this vendor."""
         return any(path.startswith(prefix) for prefix in self.prefixes)

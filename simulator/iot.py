@@ -19,6 +19,8 @@ NOT_FOUND = {"code": 404, "msg": "Not found."}
 
 
 class IotApp(VendorApp):
+    """Tenants (customerid + key pair) with devices; per-tenant token buckets."""
+
     name = "iot"
     prefixes = ("/pub/v4.0/",)
 

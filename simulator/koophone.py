@@ -19,6 +19,7 @@ UNAUTHORIZED = {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authenti
 
 
 def result(status: int, code: str, message: str, data: Any = None) -> SimResponse:
+    """A KooPhone body: error_code, error_msg and optional data."""
     body: dict[str, Any] = {"error_code": code, "error_msg": message}
     if data is not None:
         body["data"] = data
@@ -26,10 +27,13 @@ def result(status: int, code: str, message: str, data: Any = None) -> SimRespons
 
 
 def bad_request(message: str) -> SimResponse:
+    """400 KOOPHONE.API.1000 (bad request parameter)."""
     return result(400, "KOOPHONE.API.1000", f"Invalid request parameter: {message}")
 
 
 class KooPhoneApp(VendorApp):
+    """Instances, reset tasks/jobs that finish after a delay, IAM users and tokens."""
+
     name = "koophone"
     prefixes = ("/v1/instances", "/v3/auth/tokens")
 
@@ -172,19 +176,9 @@ class KooPhoneApp(VendorApp):
         if not request.header("x-request-id"):
             return result(200, "KOOPHONE.API.0002", "The request header x-request-id is missing")
         ids = self._instance_ids(request, MAX_BATCH)
-        if isinstance(ids, SimResponse):
-            return ids
-        unknown = [iid for iid in ids if iid not in self.instances]
-        if unknown:
-            if str(self.knobs["koophone_foreign_instance"]) == "401":
-                return result(401, "KOOPHONE.API.1001", f"No permission on instances: {','.join(unknown)}")
-            return result(200, "KOOPHONE.API.1012", f"Instances do not belong to the tenant: {','.join(unknown)}")
-        frozen = [iid for iid in ids if self.instances[iid]["frozen_status"] == 1]
-        if frozen:
-            return result(200, "KOOPHONE.API.2004", f"Instance frozen: {','.join(frozen)}")
-        busy = [iid for iid in ids if self._instance_status(self.instances[iid]) == STATUS_STARTING]
-        if busy:
-            return result(200, "KOOPHONE.API.2005", f"Instance in recovery: {','.join(busy)}")
+        refusal = ids if isinstance(ids, SimResponse) else self._reset_refusal(ids)
+        if refusal is not None:
+            return refusal
         task_id = uuid.uuid4().hex
         ends_at = time.time() + float(self.knobs["koophone_job_seconds"])
         fail_ids = set(self.knobs["koophone_job_fail_ids"] or [])
@@ -199,6 +193,21 @@ class KooPhoneApp(VendorApp):
             return result(200, "0", "ok")
         cmd_jobs = [{"instance_id": job["instance_id"], "job_id": job["job_id"]} for job in jobs]
         return result(200, "0", "ok", {"task_id": task_id, "cmd_jobs": cmd_jobs})
+
+    def _reset_refusal(self, ids: list[str]) -> SimResponse | None:
+        """Why a whole batch is refused (unknown, frozen or already resetting instances); None if it may go."""
+        unknown = [iid for iid in ids if iid not in self.instances]
+        if unknown:
+            if str(self.knobs["koophone_foreign_instance"]) == "401":
+                return result(401, "KOOPHONE.API.1001", f"No permission on instances: {','.join(unknown)}")
+            return result(200, "KOOPHONE.API.1012", f"Instances do not belong to the tenant: {','.join(unknown)}")
+        frozen = [iid for iid in ids if self.instances[iid]["frozen_status"] == 1]
+        if frozen:
+            return result(200, "KOOPHONE.API.2004", f"Instance frozen: {','.join(frozen)}")
+        busy = [iid for iid in ids if self._instance_status(self.instances[iid]) == STATUS_STARTING]
+        if busy:
+            return result(200, "KOOPHONE.API.2005", f"Instance in recovery: {','.join(busy)}")
+        return None
 
     def _batch_query_status(self, request: SimRequest) -> SimResponse:
         ids = self._instance_ids(request, None)

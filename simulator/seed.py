@@ -179,6 +179,7 @@ def normalise(seed: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
 
 
 def load_seed_file(path: str | Path) -> dict[str, Any]:
+    """Read a JSON seed file (not yet normalised)."""
     with open(path, encoding="utf-8") as handle:
         seed = json.load(handle)
     if not isinstance(seed, dict):

@@ -39,6 +39,7 @@ def sign(secret: str, posix_time: str, method: str, request_uri: str, body: byte
 
 
 def error(status: int, message: str) -> SimResponse:
+    """The small JSON error body the simulator uses for SMPI failures (the real format is unknown)."""
     return json_response(status, {"error": message})
 
 
@@ -75,6 +76,8 @@ def _report_spec_errors(body: Any) -> list[str]:
 
 
 class WfbssApp(VendorApp):
+    """Accounts (token + secret) owning customers; per-customer reports and reset records."""
+
     name = "wfbss"
     prefixes = ("/SMPI/",)
 

@@ -32,9 +32,14 @@ class BatchFailure(Exception):
         self.remaining_items = remaining_items
 
     def summary(self):
-        return ('batch %d of %d failed (%d batches completed before it; %d items not processed): %s'
-                % (self.failed_index + 1, self.total_batches, len(self.completed),
-                   len(self.failed_items) + len(self.remaining_items), self.error))
+        left = len(self.failed_items) + len(self.remaining_items)
+        return ('batch %d of %d failed (%s completed before it; %s not processed): %s'
+                % (self.failed_index + 1, self.total_batches, _count(len(self.completed), 'batch', 'batches'),
+                   _count(left, 'item', 'items'), self.error))
+
+
+def _count(number, singular, plural):
+    return '%d %s' % (number, singular if number == 1 else plural)
 
 
 def run_batches(items, size, action, errors=(Exception,)):

@@ -168,7 +168,8 @@ class ApiClient(object):
         self.sleep = sleep
         self.clock = clock
         self.session = session or requests.Session()
-        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        # Passed on every request: a session-level setting would lose to REQUESTS_CA_BUNDLE in the environment.
+        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.session.headers['User-Agent'] = USER_AGENT
         self.calls = 0
 
@@ -205,7 +206,8 @@ class ApiClient(object):
 
             try:
                 self.calls += 1
-                raw = self.session.request(method, url, data=body, headers=send_headers, timeout=self.timeout)
+                raw = self.session.request(method, url, data=body, headers=send_headers, timeout=self.timeout,
+                                           verify=self.verify)
             except requests.exceptions.SSLError as exc:
                 raise fail('TLS verification failed (set ca_path to the CA bundle, or validate_certs: false '
                            'only for a test endpoint): %s' % _short(exc), kind='tls')
@@ -257,7 +259,7 @@ class ApiClient(object):
                 if code is not None or text:
                     error.message += ', %s' % ' '.join(str(p) for p in (code, text) if p not in (None, ''))
                 if error.kind == 'auth' and self.auth_hint:
-                    error.message += '. %s' % self.auth_hint
+                    error.message = '%s. %s' % (error.message.rstrip('.'), self.auth_hint)
                 raise error
             return Response(status, raw.headers, data, request_id=request_id)
 

@@ -200,7 +200,7 @@ class DroppingServer:
     def serve(self):
         while True:
             try:
-                conn, _ = self.sock.accept()
+                conn = self.sock.accept()[0]
             except OSError:
                 return
             with conn:
@@ -300,10 +300,40 @@ def test_build_query_keeps_commas_and_drops_none():
     assert build_query({'type': 'counter', 'cids': 'A,B', 'events': None}) == 'type=counter&cids=A,B'
 
 
-def test_tls_verification_failure_is_a_clear_error():
+def test_verify_setting_follows_validate_certs_and_ca_path():
     client = ApiClient('https://127.0.0.1:%d' % _closed_port(), policy=RetryPolicy(retries=0))
-    assert client.session.verify is True
+    assert client.verify is True
     client = ApiClient('https://x.invalid', ca_path='/tmp/ca.pem')
-    assert client.session.verify == '/tmp/ca.pem'
+    assert client.verify == '/tmp/ca.pem'
     client = ApiClient('https://x.invalid', validate_certs=False, ca_path='/tmp/ca.pem')
-    assert client.session.verify is False
+    assert client.verify is False
+
+
+@pytest.fixture(scope='module')
+def tls_simulator():
+    from simulator import Simulator
+    sim = Simulator(tls=True)
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.mark.parametrize('env_bundle', [False, True])
+def test_tls_against_a_self_signed_server(tls_simulator, monkeypatch, env_bundle):
+    if env_bundle:
+        # a CA bundle in the environment must not override what the options say
+        import certifi
+        monkeypatch.setenv('REQUESTS_CA_BUNDLE', certifi.where())
+    else:
+        monkeypatch.delenv('REQUESTS_CA_BUNDLE', raising=False)
+        monkeypatch.delenv('CURL_CA_BUNDLE', raising=False)
+    path = '/pub/v4.0/device/list'
+    with pytest.raises(ApiError) as caught:
+        ApiClient(tls_simulator.url, policy=RetryPolicy(retries=0)).request('GET', path)
+    assert caught.value.kind == 'tls'
+    assert 'ca_path' in str(caught.value)
+    for options in (dict(ca_path=tls_simulator.ca_file), dict(validate_certs=False)):
+        with pytest.raises(ApiError) as caught:
+            ApiClient(tls_simulator.url, policy=RetryPolicy(retries=0), **options).request('GET', path)
+        # the TLS handshake succeeded: the simulator itself refused the call for its missing key (403)
+        assert caught.value.kind == 'auth'

@@ -24,12 +24,12 @@ class FakeClock:
 def test_a_burst_is_free_then_calls_are_spaced_at_the_rate():
     clock = FakeClock()
     limiter = RateLimiter(180, sleep=clock.sleep, clock=clock)
-    for _ in range(180):
+    for _call in range(180):
         assert limiter.acquire() == 0.0
     assert clock.now == 0.0
     limiter.acquire()
     assert clock.now == pytest.approx(1 / 3.0)
-    for _ in range(179):
+    for _call in range(179):
         limiter.acquire()
     # 360 calls at 180 a minute with a burst of 180 take one minute, no less
     assert clock.now == pytest.approx(60.0)
@@ -39,7 +39,7 @@ def test_never_more_than_the_limit_in_any_minute():
     clock = FakeClock()
     limiter = RateLimiter(60, burst=10, sleep=clock.sleep, clock=clock)
     times = []
-    for _ in range(200):
+    for _call in range(200):
         limiter.acquire()
         times.append(clock.now)
     for start, first in enumerate(times):
@@ -50,10 +50,10 @@ def test_never_more_than_the_limit_in_any_minute():
 def test_idle_time_refills_the_bucket_up_to_the_burst():
     clock = FakeClock()
     limiter = RateLimiter(60, burst=5, sleep=clock.sleep, clock=clock)
-    for _ in range(5):
+    for _call in range(5):
         limiter.acquire()
     clock.now += 100
-    waits = [limiter.acquire() for _ in range(6)]
+    waits = [limiter.acquire() for _call in range(6)]
     assert waits[:5] == [0.0] * 5
     assert waits[5] == pytest.approx(1.0)
 

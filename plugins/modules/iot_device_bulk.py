@@ -1,0 +1,303 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: iot_device_bulk
+short_description: Bulk update the cellular attributes of Palo Alto Networks IoT Security devices
+version_added: 0.1.0
+author: fleetops maintainers (@fleetops)
+description:
+  - Sets the cellular attributes (IMEI, ICCID, IMSI, APN, MSISDN, session event type) of many IoT Security devices
+    with C(PUT /pub/v4.0/device/bulkUpdate), in batches of O(batch_size) devices, paced under the tenant's rate limit.
+  - Devices are matched by the API on their IPv4 or IPv6 address; the API reports how many it updated.
+  - Every device is validated before anything is sent; one invalid device fails the task with nothing sent.
+options:
+  devices:
+    description:
+      - The devices to update, each a dict with an address (C(ip_address) or C(ipv6_address), at least one)
+        and any of the cellular fields below. Other keys are refused.
+      - C(ip_address) (an IPv4 address) and C(ipv6_address) (an IPv6 address) are sent as C(ipAddress) and
+        C(ipv6Address), in canonical form.
+      - C(imei) must be exactly 15 digits (the Luhn check digit is not verified), C(iccid) 18 to 22 digits
+        (no trailing C(F)), C(imsi) 14 or 15 digits, C(msisdn) up to 15 digits with an optional leading C(+).
+        Quote these in YAML so that leading zeros are kept.
+      - C(apn) is sent as it is.
+      - C(session_event_type) is sent as C(SessionEvtType), as it is; the vendor documents no allowed values.
+      - Blank fields are left out of the request.
+      - Mutually exclusive with O(devices_file); one of them is required.
+    type: list
+    elements: dict
+  devices_file:
+    description:
+      - A file on the host where the module runs that lists the devices, for fleets of many thousands.
+      - A C(.json) file holds a JSON list of objects with the keys described in O(devices).
+      - A C(.csv) file (UTF-8) has a header row naming the columns with the same keys (any subset in any order,
+        at least one address column) and one device a row; empty cells are left out, blank rows are skipped.
+      - A file with another extension is read as JSON when its first character is C([), else as CSV.
+      - Errors name the file line (CSV) or item (JSON) and the field.
+    type: path
+  update_source:
+    description:
+      - The C(updateSource) query parameter, the source of the integration.
+      - The device fields this module sends are the vendor's cellular schema.
+    type: str
+    default: cellular
+  batch_size:
+    description:
+      - How many devices each request carries. The vendor documents no maximum.
+    type: int
+    default: 500
+extends_documentation_fragment:
+  - fleetops.maintenance.connection
+  - fleetops.maintenance.iot
+  - fleetops.maintenance.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Validates every device and reports the batches that would be sent; sends nothing.
+  diff_mode:
+    support: none
+  idempotent:
+    support: none
+    details:
+      - The vendor documents no way to read the cellular attributes back, so the module cannot compare before writing.
+        It reports a change whenever it sent at least one device. Sending the same devices again is harmless.
+  action_group:
+    membership:
+      - fleetops.maintenance.iot
+notes:
+  - Only the legacy public API (C(/pub/v4.0), C(X-Key-Id) and C(X-Access-Key) headers) is supported; the Strata Cloud
+    Manager API (Bearer tokens) is not.
+  - The API returns only the number of devices it updated (C(updatedDeviceNum)), not which ones. The devices it did not
+    match are therefore reported as a count (sent minus updated), not by address.
+  - The request is idempotent (it sets the same values again), so the client retries it after a timeout or an HTTP
+    500, 502, 503 or 504.
+  - If batch k fails, the batches before it have been applied; the result lists them and the devices not processed.
+    Running the task again with the same devices is safe.
+  - The vendor does not document how it matches addresses (for example several devices with one address), which
+    values C(SessionEvtType) takes, or a maximum number of devices per request.
+seealso:
+  - name: IoT Security public API headers
+    description: The legacy public API's base URL, C(customerid) parameter and key headers.
+    link: https://pan.dev/iot/api/iot-public-api-headers
+'''
+
+EXAMPLES = r'''
+- name: Update cellular attributes of a few devices
+  fleetops.maintenance.iot_device_bulk:
+    api_url: https://example.iot.paloaltonetworks.com
+    customer_id: example
+    key_id: "{{ vault_iot_key_id }}"
+    access_key: "{{ vault_iot_access_key }}"
+    devices:
+      - ip_address: 10.20.0.1
+        imei: "356938035643809"
+        iccid: "8944500102198304826"
+        imsi: "310150123456789"
+        apn: iot.example.com
+        msisdn: "+15551234567"
+      - ipv6_address: fd00:20::4
+        imsi: "310150123456790"
+
+- name: Update a whole fleet from a CSV file, with the connection set once for the group
+  module_defaults:
+    group/fleetops.maintenance.iot:
+      api_url: https://example.iot.paloaltonetworks.com
+      customer_id: example
+      key_id: "{{ vault_iot_key_id }}"
+      access_key: "{{ vault_iot_access_key }}"
+  block:
+    - name: Check the file and show the batches without sending anything
+      fleetops.maintenance.iot_device_bulk:
+        devices_file: /srv/fleet/cellular.csv
+      check_mode: true
+      register: plan
+
+    - name: Send it
+      fleetops.maintenance.iot_device_bulk:
+        devices_file: /srv/fleet/cellular.csv
+        batch_size: 1000
+      register: update
+
+    - name: Report devices the API did not match
+      ansible.builtin.debug:
+        msg: "{{ update.unmatched_device_count }} of {{ update.sent_device_count }} devices were not matched"
+      when: update.unmatched_device_count | default(0, true) > 0
+'''
+
+RETURN = r'''
+device_count:
+  description: The number of valid devices given (all of them, since an invalid one fails the task).
+  returned: always
+  type: int
+  sample: 1200
+batch_count:
+  description: The number of batches the devices make (sent, or that would be sent in check mode).
+  returned: always
+  type: int
+  sample: 3
+batches:
+  description:
+    - One entry per batch sent (in check mode, per batch that would be sent). On failure, the batches completed before it.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    index:
+      description: The batch's number, from 1.
+      type: int
+      sample: 1
+    sent:
+      description: The number of devices in the batch.
+      type: int
+      sample: 500
+    updated:
+      description: The API's C(updatedDeviceNum) for the batch; null in check mode or when the API did not give it.
+      type: int
+      sample: 498
+  sample: [{"index": 1, "sent": 500, "updated": 498}]
+sent_device_count:
+  description: The number of devices sent in completed batches (in check mode, the number that would be sent).
+  returned: always
+  type: int
+  sample: 1200
+updated_device_count:
+  description:
+    - The sum of the API's C(updatedDeviceNum) over the completed batches; null in check mode.
+  returned: always
+  type: int
+  sample: 1195
+unmatched_device_count:
+  description:
+    - Devices sent that the API did not update (sent minus updated). The API does not say which ones.
+    - Null in check mode, or when it cannot be told (a batch answer without C(updatedDeviceNum), or more devices
+      updated than sent).
+  returned: always
+  type: int
+  sample: 5
+failed_batch:
+  description: The number (from 1) of the batch that failed.
+  returned: failure in a batch
+  type: int
+  sample: 2
+unprocessed:
+  description:
+    - The devices not known to be applied (those of the failed batch and of every batch after it), by position
+      (from 1, in O(devices) or in the file's devices) and address.
+  returned: failure in a batch
+  type: list
+  elements: dict
+  sample: [{"position": 501, "address": "10.20.2.2"}]
+error:
+  description: What the API said about the failed call.
+  returned: failure of an API call
+  type: dict
+  sample:
+    method: PUT
+    path: /device/bulkUpdate
+    status: 403
+    vendor_code: 403
+    vendor_message: Forbidden access.
+    request_id: null
+    outcome_unknown: false
+    kind: auth
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, chunks, run_batches
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
+    check_connection_options,
+    client_options,
+    fail_with,
+    merge_specs,
+    require_url,
+)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
+    IOT_ARGUMENT_SPEC,
+    IotClient,
+    devices_to_api,
+    load_devices_file,
+)
+
+
+def totals(batches):
+    """Counts over the batches: sent, the sum of updated, and unmatched where it can be told."""
+    sent = sum(batch['sent'] for batch in batches)
+    known = [batch['updated'] for batch in batches if batch['updated'] is not None]
+    updated = sum(known)
+    unmatched = sent - updated if len(known) == len(batches) and updated <= sent else None
+    return dict(sent_device_count=sent, updated_device_count=updated, unmatched_device_count=unmatched)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=merge_specs(IOT_ARGUMENT_SPEC, dict(
+            devices=dict(type='list', elements='dict'),
+            devices_file=dict(type='path'),
+            update_source=dict(type='str', default='cellular'),
+            batch_size=dict(type='int', default=500),
+        )),
+        mutually_exclusive=[('devices', 'devices_file')],
+        required_one_of=[('devices', 'devices_file')],
+        supports_check_mode=True,
+    )
+    params = module.params
+    check_connection_options(module)
+    require_url(module, 'api_url', params['api_url'])
+    if params['batch_size'] < 1:
+        module.fail_json(msg='batch_size must be at least 1, got %d' % params['batch_size'])
+    if params['requests_per_minute'] < 1:
+        module.fail_json(msg='requests_per_minute must be at least 1, got %d' % params['requests_per_minute'])
+    if not params['update_source'].strip():
+        module.fail_json(msg='update_source must not be empty')
+    try:
+        if params['devices_file'] is not None:
+            devices = load_devices_file(params['devices_file'])
+        else:
+            devices = devices_to_api(params['devices'])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+    size = params['batch_size']
+    result = dict(device_count=len(devices), batch_count=(len(devices) + size - 1) // size)
+    if not devices:
+        result.update(totals([]))
+        module.exit_json(changed=False, batches=[], **result)
+    if module.check_mode:
+        planned = [dict(index=index, sent=len(batch), updated=None) for index, batch in enumerate(chunks(devices, size), 1)]
+        result.update(totals(planned))
+        result.update(updated_device_count=None, unmatched_device_count=None)
+        module.exit_json(changed=True, batches=planned, **result)
+
+    client = IotClient(params, **client_options(params))
+    done = []
+
+    def send(batch):
+        done.append(dict(index=len(done) + 1, sent=len(batch),
+                         updated=client.bulk_update(batch, params['update_source'])))
+
+    try:
+        run_batches(devices, size, send, errors=(ApiError,))
+    except BatchFailure as exc:
+        first = exc.failed_index * size
+        unprocessed = [dict(position=first + offset + 1, address=device.get('ipAddress') or device.get('ipv6Address'))
+                       for offset, device in enumerate(devices[first:])]
+        result.update(totals(done))
+        fail_with(module, exc, changed=bool(done), batches=done, unprocessed=unprocessed, **result)
+    finally:
+        client.close()
+    result.update(totals(done))
+    module.exit_json(changed=True, batches=done, **result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,210 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The IoT Security adapter: device validation, device files, error parsing, the client's calls."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
+    IOT_ARGUMENT_SPEC,
+    InvalidDevices,
+    IotClient,
+    api_base_url,
+    device_to_api,
+    devices_to_api,
+    load_devices_file,
+    parse_error,
+)
+
+FULL_DEVICE = dict(ip_address='10.20.0.1', ipv6_address='FD00:20:0:0::1', imei='356938035643809',
+                   iccid='8944500102198304826', imsi='310150123456789', apn='iot.example.com',
+                   msisdn='+15551234567', session_event_type='start')
+
+
+def test_device_maps_every_field_to_the_api_names():
+    assert device_to_api(FULL_DEVICE, 'devices item 1') == {
+        'ipAddress': '10.20.0.1', 'ipv6Address': 'fd00:20::1', 'imei': '356938035643809',
+        'iccid': '8944500102198304826', 'imsi': '310150123456789', 'apn': 'iot.example.com',
+        'msisdn': '+15551234567', 'SessionEvtType': 'start',
+    }
+
+
+def test_blank_fields_are_left_out_and_ints_become_strings():
+    assert device_to_api({'ip_address': ' 10.0.0.1 ', 'imei': 356938035643809, 'apn': '', 'imsi': None}, 'x') == {
+        'ipAddress': '10.0.0.1', 'imei': '356938035643809'}
+
+
+@pytest.mark.parametrize('device, expected', [
+    ({'imei': '356938035643809'}, 'devices item 3: needs ip_address or ipv6_address'),
+    ({'ip_address': '', 'ipv6_address': ' '}, 'devices item 3: needs ip_address or ipv6_address'),
+    ({'ip_address': '10.0.0.256'}, "devices item 3: ip_address '10.0.0.256' is not a valid IPv4 address"),
+    ({'ip_address': 'fd00::1'}, "devices item 3: ip_address 'fd00::1' is not a valid IPv4 address"),
+    ({'ipv6_address': '10.0.0.1'}, "devices item 3: ipv6_address '10.0.0.1' is not a valid IPv6 address"),
+    ({'ip_address': '10.0.0.1', 'imei': '35693803564380'}, "devices item 3: imei '35693803564380' must be exactly 15 digits"),
+    ({'ip_address': '10.0.0.1', 'imei': '3569380356438090'}, 'imei'),
+    ({'ip_address': '10.0.0.1', 'iccid': '894450010219830482F'}, "iccid '894450010219830482F' must be 18 to 22 digits"),
+    ({'ip_address': '10.0.0.1', 'iccid': '89445001021983048'}, 'must be 18 to 22 digits'),
+    ({'ip_address': '10.0.0.1', 'imsi': '3101501234567'}, "imsi '3101501234567' must be 14 or 15 digits"),
+    ({'ip_address': '10.0.0.1', 'msisdn': '+1-555-1234'}, "msisdn '+1-555-1234' must be up to 15 digits"),
+    ({'ip_address': '10.0.0.1', 'imei': True}, 'devices item 3: imei must be a string, got bool'),
+    ({'ip_address': '10.0.0.1', 'apn': ['a']}, 'devices item 3: apn must be a string, got list'),
+    ({'ip_address': '10.0.0.1', 'IMEI': '356938035643809', 'mac': 'x'}, 'devices item 3: unknown fields IMEI, mac'),
+    ('10.0.0.1', 'devices item 3: must be a dict of device fields, got str'),
+])
+def test_invalid_devices_are_refused_naming_position_and_field(device, expected):
+    with pytest.raises(ValueError) as caught:
+        device_to_api(device, 'devices item 3')
+    assert expected in str(caught.value)
+
+
+def test_digit_fields_accept_the_documented_lengths():
+    for field, value in (('iccid', '8' * 18), ('iccid', '8' * 22), ('imsi', '3' * 14), ('msisdn', '1'), ('msisdn', '4' * 15)):
+        assert device_to_api({'ipv6_address': '::1', field: value}, 'x')[field] == value
+
+
+def test_luhn_is_not_checked():
+    # 356938035643808 fails the Luhn check; the vendor does not require it.
+    assert device_to_api({'ip_address': '10.0.0.1', 'imei': '356938035643808'}, 'x')['imei'] == '356938035643808'
+
+
+def test_devices_to_api_lists_every_invalid_device():
+    with pytest.raises(InvalidDevices) as caught:
+        devices_to_api([{'ip_address': '10.0.0.1'}, {'apn': 'x'}, {'ip_address': 'bad'}])
+    assert caught.value.errors == [
+        'devices item 2: needs ip_address or ipv6_address (the API matches devices by address)',
+        "devices item 3: ip_address 'bad' is not a valid IPv4 address",
+    ]
+    assert str(caught.value).startswith('2 invalid devices, nothing was sent: devices item 2:')
+
+
+def test_many_invalid_devices_are_counted_not_all_listed():
+    with pytest.raises(InvalidDevices) as caught:
+        devices_to_api([{}] * 25)
+    assert str(caught.value).endswith('; and 15 more')
+    assert str(caught.value).count('needs ip_address') == 10
+
+
+def test_csv_file(tmp_path):
+    path = tmp_path / 'fleet.csv'
+    # A byte order mark, a padded header name, a blank row and a row of empty cells.
+    path.write_text('\ufeffip_address,imei, apn\n10.20.0.1,356938035643809,iot.example\n\n,,\n10.20.0.2,,\n', encoding='utf-8')
+    assert load_devices_file(str(path)) == [
+        {'ipAddress': '10.20.0.1', 'imei': '356938035643809', 'apn': 'iot.example'},
+        {'ipAddress': '10.20.0.2'},
+    ]
+
+
+def test_csv_errors_name_the_line_and_device(tmp_path):
+    path = tmp_path / 'fleet.csv'
+    path.write_text('ip_address,imsi\n10.20.0.1,310150123456789\n\n10.20.0.2,12\n10.20.0.3\n')
+    with pytest.raises(InvalidDevices) as caught:
+        load_devices_file(str(path))
+    assert caught.value.errors == [
+        "devices_file %s line 4 (device 2): imsi '12' must be 14 or 15 digits" % path,
+        'devices_file %s line 5 (device 3): has 1 columns where the header has 2' % path,
+    ]
+
+
+@pytest.mark.parametrize('header', ['ip_address,mac\n', 'ip_address,ip_address\n'])
+def test_csv_header_must_name_distinct_known_fields(tmp_path, header):
+    path = tmp_path / 'fleet.csv'
+    path.write_text(header + '10.0.0.1,x\n')
+    with pytest.raises(ValueError) as caught:
+        load_devices_file(str(path))
+    assert 'line 1: the header must name distinct device fields' in str(caught.value)
+
+
+def test_json_file_and_sniffing(tmp_path):
+    path = tmp_path / 'fleet.txt'
+    path.write_text(json.dumps([{'ipv6_address': 'fd00:20::4', 'imsi': '310150123456790'}]))
+    assert load_devices_file(str(path)) == [{'ipv6Address': 'fd00:20::4', 'imsi': '310150123456790'}]
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('{"devicelist": []}', 'must hold a JSON list of device objects, got dict'),
+    ('[{"ip_address": "10.0.0.1"},', 'is not valid JSON'),
+    ('[{"ip_address": "10.0.0.1"}, {"apn": "x"}]', 'item 2: needs ip_address or ipv6_address'),
+])
+def test_json_file_errors(tmp_path, text, expected):
+    path = tmp_path / 'fleet.json'
+    path.write_text(text)
+    with pytest.raises(ValueError) as caught:
+        load_devices_file(str(path))
+    assert expected in str(caught.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ValueError) as caught:
+        load_devices_file(str(tmp_path / 'absent.csv'))
+    assert 'cannot be read' in str(caught.value)
+
+
+@pytest.mark.parametrize('status, data, expected', [
+    (200, {'api': 'device/bulkUpdate', 'code': 1, 'message': 'OK', 'updatedDeviceNum': 5}, None),
+    (200, {'code': '1', 'message': 'OK'}, None),
+    (200, {'code': 0, 'msg': 'no'}, (0, 'no')),
+    (200, {'message': 'OK'}, (None, 'OK')),
+    (200, [], (None, 'the answer is not a JSON object', 'malformed')),
+    (403, {'code': 403, 'msg': 'Forbidden access.'}, (403, 'Forbidden access.')),
+    (500, None, (None, None)),
+])
+def test_parse_error(status, data, expected):
+    assert parse_error(status, data) == expected
+
+
+def test_base_url():
+    assert api_base_url('https://t.iot.paloaltonetworks.com/') == 'https://t.iot.paloaltonetworks.com/pub/v4.0'
+    assert api_base_url('https://t.iot.paloaltonetworks.com/pub/v4.0') == 'https://t.iot.paloaltonetworks.com/pub/v4.0'
+
+
+def test_secrets_are_no_log_and_have_env_fallbacks():
+    assert IOT_ARGUMENT_SPEC['key_id']['no_log'] and IOT_ARGUMENT_SPEC['access_key']['no_log']
+    assert IOT_ARGUMENT_SPEC['access_key']['fallback'][1] == ['PANW_IOT_ACCESS_KEY']
+    assert IOT_ARGUMENT_SPEC['requests_per_minute']['default'] == 180
+
+
+def _client(simulator, **overrides):
+    params = dict(api_url=simulator.url, customer_id='sim-tenant', key_id='sim-key-id', access_key='sim-access-key',
+                  requests_per_minute=180)
+    params.update(overrides)
+    return IotClient(params, timeout=5)
+
+
+def test_bulk_update_call(simulator):
+    client = _client(simulator)
+    updated = client.bulk_update([{'ipAddress': '10.20.0.1', 'imei': '356938035643809'}, {'ipAddress': '10.99.0.1'}], 'cellular')
+    assert updated == 1
+    (entry,) = simulator.requests
+    assert (entry['method'], entry['path'], entry['query']) == (
+        'PUT', '/pub/v4.0/device/bulkUpdate', 'customerid=sim-tenant&updateSource=cellular')
+    device = simulator.state('iot')['tenants']['sim-tenant']['devices'][0]
+    assert device['attributes'] == {'imei': '356938035643809'}
+    assert client.client.rate_limiter.rate == 3.0
+
+
+def test_bad_key_is_an_auth_error_with_a_hint(simulator):
+    with pytest.raises(ApiError) as caught:
+        _client(simulator, access_key='wrong-secret').bulk_update([{'ipAddress': '10.20.0.1'}], 'cellular')
+    assert caught.value.status == 403 and caught.value.kind == 'auth'
+    assert 'Check key_id and access_key' in str(caught.value)
+    assert 'wrong-secret' not in str(caught.value)
+
+
+def test_error_inside_a_200(simulator):
+    simulator.inject(vendor='iot', action='vendor_error', error_code=2, error_text='tenant busy')
+    with pytest.raises(ApiError) as caught:
+        _client(simulator).bulk_update([{'ipAddress': '10.20.0.1'}], 'cellular')
+    assert (caught.value.status, caught.value.vendor_code, caught.value.vendor_message) == (200, 2, 'tenant busy')
+
+
+def test_missing_updated_count_is_none(simulator, monkeypatch):
+    client = _client(simulator)
+    monkeypatch.setattr(client.client, 'request', lambda *a, **k: type('R', (), {'data': {'code': 1}})())
+    assert client.bulk_update([{'ipAddress': '10.20.0.1'}], 'cellular') is None

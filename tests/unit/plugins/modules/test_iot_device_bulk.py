@@ -1,0 +1,207 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""iot_device_bulk end to end against the simulator over loopback HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils import iot
+from ansible_collections.fleetops.maintenance.plugins.module_utils.rate_limiter import RateLimiter
+from ansible_collections.fleetops.maintenance.plugins.modules import iot_device_bulk
+
+PATH = '/pub/v4.0/device/bulkUpdate'
+QUERY = 'customerid=sim-tenant&updateSource=cellular'
+
+
+def sim_ip(index):
+    """The IPv4 address of the simulator's device number ``index`` (from 0)."""
+    return '10.20.%d.%d' % (index // 250, index % 250 + 1)
+
+
+def fleet(count, start=0):
+    return [dict(ip_address=sim_ip(start + n), imsi='3101501234%05d' % (start + n)) for n in range(count)]
+
+
+@pytest.fixture
+def conn(simulator):
+    return dict(api_url=simulator.url, customer_id='sim-tenant', key_id='sim-key-id',
+                access_key='sim-access-key', retry_backoff=0.01)
+
+
+def run(run_module, conn, check_mode=False, **args):
+    return run_module(iot_device_bulk, dict(conn, **args), check_mode=check_mode)
+
+
+def writes(simulator):
+    return [(r['method'], r['path'], r['query'], r['status']) for r in simulator.requests if r['kind'] == 'write']
+
+
+def attributes(simulator, index):
+    return simulator.state('iot')['tenants']['sim-tenant']['devices'][index]['attributes']
+
+
+def test_sends_batches_and_counts_unmatched(simulator, run_module, conn):
+    devices = fleet(4) + [dict(ip_address='10.99.0.1', imei='356938035643809')]
+    result, failed = run(run_module, conn, devices=devices, batch_size=2)
+    assert not failed, result['msg']
+    assert result['changed'] is True
+    assert result['batches'] == [dict(index=1, sent=2, updated=2), dict(index=2, sent=2, updated=2),
+                                 dict(index=3, sent=1, updated=0)]
+    assert (result['device_count'], result['batch_count'], result['sent_device_count']) == (5, 3, 5)
+    assert (result['updated_device_count'], result['unmatched_device_count']) == (4, 1)
+    assert writes(simulator) == [('PUT', PATH, QUERY, 200)] * 3
+    assert attributes(simulator, 3) == {'imsi': '310150123400003'}
+    assert attributes(simulator, 4) == {}
+
+
+def test_update_source_and_ipv6(simulator, run_module, conn):
+    result, failed = run(run_module, conn, devices=[dict(ipv6_address='FD00:20:0::4', apn='iot.example')],
+                         update_source='customAttribute')
+    assert not failed and result['updated_device_count'] == 1
+    assert writes(simulator) == [('PUT', PATH, 'customerid=sim-tenant&updateSource=customAttribute', 200)]
+    assert attributes(simulator, 3) == {'apn': 'iot.example'}
+
+
+def test_check_mode_sends_nothing(simulator, run_module, conn):
+    result, failed = run(run_module, conn, check_mode=True, devices=fleet(5), batch_size=2)
+    assert not failed and result['changed'] is True
+    assert result['batches'] == [dict(index=1, sent=2, updated=None), dict(index=2, sent=2, updated=None),
+                                 dict(index=3, sent=1, updated=None)]
+    assert result['batch_count'] == 3 and result['sent_device_count'] == 5
+    assert result['updated_device_count'] is None and result['unmatched_device_count'] is None
+    assert simulator.requests == []
+
+
+def test_no_devices_is_no_change(simulator, run_module, conn):
+    result, failed = run(run_module, conn, devices=[])
+    assert not failed and result['changed'] is False and result['batches'] == []
+    assert result['sent_device_count'] == 0 and result['unmatched_device_count'] == 0
+    assert simulator.requests == []
+
+
+def test_second_run_sends_again_and_reports_changed(simulator, run_module, conn):
+    # The vendor documents no read-back of these attributes: the module cannot compare, and says so.
+    for dummy in range(2):
+        result, failed = run(run_module, conn, devices=fleet(2))
+        assert not failed and result['changed'] is True
+    assert len(writes(simulator)) == 2
+
+
+def test_failure_in_batch_k_reports_completed_batches(simulator, run_module, conn):
+    simulator.inject(vendor='iot', method='PUT', skip=2, count=-1, action='status', status=400)
+    result, failed = run(run_module, conn, devices=fleet(7), batch_size=2)
+    assert failed
+    assert result['msg'].startswith('batch 3 of 4 failed (2 batches completed before it; 3 items not processed)')
+    assert result['changed'] is True
+    assert result['failed_batch'] == 3
+    assert result['batches'] == [dict(index=1, sent=2, updated=2), dict(index=2, sent=2, updated=2)]
+    assert (result['sent_device_count'], result['updated_device_count']) == (4, 4)
+    assert result['unprocessed'] == [dict(position=p, address=sim_ip(p - 1)) for p in (5, 6, 7)]
+    assert result['error']['status'] == 400
+    assert [w[3] for w in writes(simulator)] == [200, 200, 400]  # a 400 is not retried, nothing after it is sent
+
+
+def test_error_inside_a_200_fails_the_batch(simulator, run_module, conn):
+    simulator.inject(vendor='iot', action='vendor_error', error_code='0', error_text='tenant locked')
+    result, failed = run(run_module, conn, devices=fleet(3))
+    assert failed and result['changed'] is False and result['batches'] == []
+    assert 'HTTP 200, 0 tenant locked' in result['msg']
+    assert result['error']['vendor_message'] == 'tenant locked'
+    assert len(result['unprocessed']) == 3
+
+
+def test_bad_key_is_a_clear_auth_failure(simulator, run_module, conn):
+    result, failed = run(run_module, dict(conn, access_key='not-the-key'), devices=fleet(1))
+    assert failed and result['error']['kind'] == 'auth' and result['error']['status'] == 403
+    assert 'Check key_id and access_key, and that the key has RBAC rights on customer_id' in result['msg']
+    assert 'not-the-key' not in json.dumps(result)
+    assert [r['status'] for r in simulator.requests] == [403]
+
+
+def test_server_errors_are_retried_because_the_put_is_idempotent(simulator, run_module, conn):
+    simulator.inject(vendor='iot', method='PUT', count=1, action='status', status=500)
+    result, failed = run(run_module, conn, devices=fleet(2))
+    assert not failed and result['updated_device_count'] == 2
+    assert [w[3] for w in writes(simulator)] == [500, 200]
+
+
+def test_rate_limited_requests_are_waited_out(simulator, run_module, conn):
+    simulator.configure(iot_rate_limit_per_minute=600, iot_rate_burst=1, iot_retry_after=0.05)
+    result, failed = run(run_module, conn, devices=fleet(3), batch_size=1)
+    assert not failed and result['sent_device_count'] == 3 and result['updated_device_count'] == 3
+    statuses = [w[3] for w in writes(simulator)]
+    assert statuses.count(200) == 3 and 429 in statuses
+
+
+def test_requests_per_minute_paces_the_calls(simulator, run_module, conn, monkeypatch):
+    waits = []
+    monkeypatch.setattr(iot, 'RateLimiter', lambda per_minute: RateLimiter(per_minute, sleep=waits.append))
+    result, failed = run(run_module, conn, devices=fleet(4), batch_size=1, requests_per_minute=2)
+    assert not failed and len(writes(simulator)) == 4
+    # The bucket holds 2 calls; at 2 a minute the 3rd may go 30 s later and the 4th 60 s later
+    # (the recorded sleeps do not move the clock, so the 4th waits for both).
+    assert [round(wait) for wait in waits] == [30, 60]
+
+
+def test_csv_devices_file(simulator, run_module, conn, tmp_path):
+    path = tmp_path / 'fleet.csv'
+    path.write_text('ip_address,ipv6_address,imei,session_event_type\n'
+                    '10.20.0.2,,356938035643809,sessionStart\n,fd00:20::4,,\n')
+    result, failed = run(run_module, conn, devices_file=str(path))
+    assert not failed and result['device_count'] == 2 and result['updated_device_count'] == 2
+    assert attributes(simulator, 1) == {'imei': '356938035643809', 'SessionEvtType': 'sessionStart'}
+    assert len(writes(simulator)) == 1
+
+
+def test_json_devices_file(simulator, run_module, conn, tmp_path):
+    path = tmp_path / 'fleet.json'
+    path.write_text(json.dumps(fleet(3)))
+    result, failed = run(run_module, conn, devices_file=str(path), batch_size=2)
+    assert not failed and [b['sent'] for b in result['batches']] == [2, 1]
+
+
+def test_invalid_file_line_is_named_and_nothing_sent(simulator, run_module, conn, tmp_path):
+    path = tmp_path / 'fleet.csv'
+    path.write_text('ip_address,iccid\n10.20.0.1,8944500102198304826\n10.20.0.300,8944500102198304826\n')
+    result, failed = run(run_module, conn, devices_file=str(path))
+    assert failed and simulator.requests == []
+    assert result['msg'] == ("1 invalid device, nothing was sent: devices_file %s line 3 (device 2): "
+                             "ip_address '10.20.0.300' is not a valid IPv4 address" % path)
+
+
+@pytest.mark.parametrize('args, message', [
+    (dict(devices=[dict(ip_address='10.20.0.1'), dict(imei='356938035643809')]),
+     'devices item 2: needs ip_address or ipv6_address'),
+    (dict(devices=[dict(ip_address='10.20.0.1', imei='12345')]), "devices item 1: imei '12345' must be exactly 15 digits"),
+    (dict(devices=[dict(ip_address='10.20.0.1', iccid='89')]), "devices item 1: iccid '89' must be 18 to 22 digits"),
+    (dict(devices=[dict(ip_address='10.20.0.1', imsi='x')]), "devices item 1: imsi 'x' must be 14 or 15 digits"),
+    (dict(devices=[dict(ip_address='10.20.0.1', mac='02:00')]), 'devices item 1: unknown field mac'),
+    (dict(devices=[dict(ipv6_address='fd00::zz')]), "devices item 1: ipv6_address 'fd00::zz' is not a valid IPv6 address"),
+    (dict(devices=fleet(1), devices_file='/tmp/x.csv'), 'parameters are mutually exclusive: devices|devices_file'),
+    (dict(), 'one of the following is required: devices, devices_file'),
+    (dict(devices=fleet(1), batch_size=0), 'batch_size must be at least 1, got 0'),
+    (dict(devices=fleet(1), requests_per_minute=0), 'requests_per_minute must be at least 1, got 0'),
+    (dict(devices=fleet(1), update_source=' '), 'update_source must not be empty'),
+    (dict(devices=fleet(1), api_url='ftp://example.com'), "api_url must be an http:// or https:// URL, got 'ftp://example.com'"),
+    (dict(devices_file='/nonexistent/fleet.csv'), 'devices_file /nonexistent/fleet.csv cannot be read'),
+])
+def test_bad_input_fails_clearly_before_any_call(simulator, run_module, conn, args, message):
+    result, failed = run(run_module, conn, **args)
+    assert failed and message in result['msg']
+    assert simulator.requests == []
+
+
+def test_credentials_from_the_environment(simulator, run_module, monkeypatch):
+    monkeypatch.setenv('PANW_IOT_API_URL', simulator.url)
+    monkeypatch.setenv('PANW_IOT_CUSTOMER_ID', 'sim-tenant')
+    monkeypatch.setenv('PANW_IOT_KEY_ID', 'sim-key-id')
+    monkeypatch.setenv('PANW_IOT_ACCESS_KEY', 'sim-access-key')
+    result, failed = run_module(iot_device_bulk, dict(devices=fleet(1)))
+    assert not failed and result['updated_device_count'] == 1
+    assert writes(simulator) == [('PUT', PATH, QUERY, 200)]
