@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # The Huawei Cloud KooPhone connection options (plugins/module_utils/koophone.py).
+    DOCUMENTATION = r'''
+options:
+  api_url:
+    description:
+      - Base URL of the KooPhone API.
+      - The vendor's SDK knows one region, C(cn-south-1), served by the default URL.
+      - If not set, the value of the E(KOOPHONE_API_URL) environment variable is used.
+    type: str
+    default: https://koophone.myhuaweicloud.com
+  auth_token:
+    description:
+      - A project-scoped Huawei Cloud IAM token, sent as C(X-Auth-Token).
+      - Give either O(auth_token), or O(username), O(password) and O(domain_name) to log in to IAM.
+      - If not set, the value of the E(KOOPHONE_AUTH_TOKEN) environment variable is used.
+    type: str
+  iam_url:
+    description:
+      - Base URL of the Huawei Cloud IAM service that issues tokens (C(POST /v3/auth/tokens)).
+      - Used only with O(username), O(password) and O(domain_name).
+      - If not set, the value of the E(KOOPHONE_IAM_URL) environment variable is used.
+    type: str
+    default: https://iam.cn-south-1.myhuaweicloud.com
+  username:
+    description:
+      - IAM user name for password login. A token is obtained once per task and reused for every call;
+        if KooPhone answers HTTP 401, the token is renewed once and the call repeated.
+      - If not set, the value of the E(KOOPHONE_USERNAME) environment variable is used.
+    type: str
+  password:
+    description:
+      - Password of O(username).
+      - If not set, the value of the E(KOOPHONE_PASSWORD) environment variable is used.
+    type: str
+  domain_name:
+    description:
+      - IAM domain (account) name of O(username).
+      - If not set, the value of the E(KOOPHONE_DOMAIN_NAME) environment variable is used.
+    type: str
+  project_name:
+    description:
+      - Name of the IAM project the token is scoped to (KooPhone needs a project-scoped token).
+      - If not set, the value of the E(KOOPHONE_PROJECT_NAME) environment variable is used.
+    type: str
+    default: cn-south-1
+notes:
+  - Every call sends a fresh C(x-request-id) header (a UUID), which failure messages quote.
+  - KooPhone reports business errors inside HTTP 200 answers; any C(error_code) other than C(0) is a failure,
+    and the message names the code, its documented meaning and the vendor's C(error_msg).
+  - AK/SK request signing is not supported; use a token or IAM password login.
+'''

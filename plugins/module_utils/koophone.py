@@ -1,0 +1,323 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Huawei Cloud KooPhone: options, IAM token auth, error codes, limits and one method per API call.
+
+Facts come from the vendor's API pages (see the collection's API notes, section 2):
+every business error may arrive inside an HTTP 200 as ``error_code`` other than "0",
+a batch holds at most 32 instance ids of at most 32 characters each, and reset jobs
+are polled at ``GET /v1/instances/tasks/{task_id}``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import uuid
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import run_batches
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiClient, ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import wait_for_task
+
+DEFAULT_API_URL = 'https://koophone.myhuaweicloud.com'
+DEFAULT_IAM_URL = 'https://iam.cn-south-1.myhuaweicloud.com'
+DEFAULT_PROJECT_NAME = 'cn-south-1'
+
+# Documented in the fleetops.maintenance.koophone doc fragment.
+KOOPHONE_ARGUMENT_SPEC = dict(
+    api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['KOOPHONE_API_URL'])),
+    auth_token=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_AUTH_TOKEN'])),
+    iam_url=dict(type='str', default=DEFAULT_IAM_URL, fallback=(env_fallback, ['KOOPHONE_IAM_URL'])),
+    username=dict(type='str', fallback=(env_fallback, ['KOOPHONE_USERNAME'])),
+    password=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_PASSWORD'])),
+    domain_name=dict(type='str', fallback=(env_fallback, ['KOOPHONE_DOMAIN_NAME'])),
+    project_name=dict(type='str', default=DEFAULT_PROJECT_NAME, fallback=(env_fallback, ['KOOPHONE_PROJECT_NAME'])),
+)
+IAM_OPTIONS = ('username', 'password', 'domain_name', 'project_name')
+
+AUTH_HINT = 'Check auth_token, or username/password/domain_name/project_name'
+REQUEST_ID_HEADER = 'x-request-id'
+
+# Both doc versions accept 32 ids a batch (the 2025 one allows 100); ids are at most 32 characters.
+MAX_BATCH = 32
+MAX_ID_LENGTH = 32
+
+# Documented error codes and their meanings (vendor ErrorCode pages and individual API pages).
+ERROR_CODES = {
+    'KOOPHONE.API.0000': 'tenant does not exist',
+    'KOOPHONE.API.0001': 'missing x-tenant-id',
+    'KOOPHONE.API.0002': 'missing x-request-id',
+    'KOOPHONE.API.0004': 'project does not exist',
+    'KOOPHONE.API.0005': 'missing request header',
+    'KOOPHONE.API.1000': 'bad request parameter',
+    'KOOPHONE.API.1001': 'no permission on the instance',
+    'KOOPHONE.API.1002': 'instances not in the same region',
+    'KOOPHONE.API.1004': 'service not subscribed',
+    'KOOPHONE.API.1012': 'instances do not belong to one tenant',
+    'KOOPHONE.API.2001': 'cloud app does not exist',
+    'KOOPHONE.API.2002': 'cloud app unauthorized',
+    'KOOPHONE.API.2003': 'no idle instance',
+    'KOOPHONE.API.2004': 'instance frozen',
+    'KOOPHONE.API.2005': 'instance in recovery',
+    'KOOPHONE.API.2006': 'instance in backup',
+    'KOOPHONE.API.4001': 'instance does not exist',
+    'KOOPHONE.API.5005': 'not all instances are running',
+    'KOOPHONE.API.9999': 'internal error',
+    'KPAPI.2209': 'no device can be assigned',
+    'APIGW.0301': 'incorrect IAM authentication information',
+}
+
+# Instance status enums: the two doc versions disagree for batch-query-status.
+STATUS_ENUMS = {
+    '2024': {0: 'unknown', 1: 'stopped', 2: 'running', 3: 'offline', 4: 'starting', 5: 'shut down'},
+    '2025': {0: 'idle', 1: 'restoring', 2: 'data loaded', 3: 'streaming', 4: 'backing up',
+             5: 'backup exception', 6: 'restore exception', 7: 'data loaded'},
+}
+# batch-query's running_status uses the 2024 list in every doc version.
+RUNNING_STATUS_ENUM = '2024'
+
+JOB_STATUSES = {1: 'running', 2: 'succeeded', -1: 'failed'}
+
+
+def describe_code(code):
+    """'CODE (meaning)' for a documented code, else the code alone."""
+    meaning = ERROR_CODES.get(code)
+    return '%s (%s)' % (code, meaning) if meaning else code
+
+
+def status_name(status, enum=RUNNING_STATUS_ENUM):
+    """A readable name of an instance status number, or 'status N' when it is not in the enum."""
+    return STATUS_ENUMS[enum].get(status, 'status %s' % status)
+
+
+def parse_error(status, data):
+    """The shared client's error parser for KooPhone answers.
+
+    Any ``error_code`` other than "0" is a failure, whatever the HTTP status.
+    Gateway codes (APIGW.*) and bare 401/403 answers are credential problems.
+    """
+    if isinstance(data, dict) and 'error_code' in data:
+        code = str(data.get('error_code'))
+        if code == '0' and status < 400:
+            return None
+        kind = 'auth' if status in (401, 403) and not code.startswith('KOOPHONE.') else 'api'
+        return (code, data.get('error_msg'), kind)
+    if status >= 400:
+        return (None, None)
+    return (None, 'the answer has no error_code', 'malformed')
+
+
+def parse_iam_error(status, data):
+    """IAM answers errors as {"error": {"code", "message"}}."""
+    if status < 400:
+        return None
+    error = data.get('error') if isinstance(data, dict) else None
+    if isinstance(error, dict):
+        return (error.get('code'), error.get('message'))
+    return (None, None)
+
+
+def instance_id_problem(instance_ids, option='instance_ids'):
+    """A message naming the first bad id (value and 1-based position), or None."""
+    if not instance_ids:
+        return '%s must hold at least one instance id' % option
+    for position, value in enumerate(instance_ids, 1):
+        if not value or not value.strip():
+            return '%s item %d is empty' % (option, position)
+        if len(value) > MAX_ID_LENGTH:
+            return ('%s item %d (%r) is %d characters long; the vendor allows at most %d'
+                    % (option, position, value, len(value), MAX_ID_LENGTH))
+    return None
+
+
+def unique(items):
+    """The items without repeats, first occurrence first."""
+    seen = set()
+    return [item for item in items if not (item in seen or seen.add(item))]
+
+
+def uses_iam(params):
+    return any(params.get(name) for name in ('username', 'password', 'domain_name'))
+
+
+def auth_problem(params):
+    """A message when not exactly one of auth_token and the IAM password set is usable, else None."""
+    if params.get('auth_token') and uses_iam(params):
+        return 'Give either auth_token or username/password/domain_name, not both'
+    if params.get('auth_token'):
+        return None
+    if uses_iam(params):
+        missing = [name for name in IAM_OPTIONS if not params.get(name)]
+        if missing:
+            return 'IAM password login needs %s; missing: %s' % (', '.join(IAM_OPTIONS), ', '.join(missing))
+        return None
+    return ('No credentials: give auth_token (or KOOPHONE_AUTH_TOKEN), or username, password and domain_name '
+            '(or their KOOPHONE_* environment variables)')
+
+
+class KooPhone(object):
+    """One task's connection to KooPhone: the token is obtained once and reused for every call."""
+
+    def __init__(self, params, client_kwargs, client_class=ApiClient):
+        self.params = params
+        self._token = params.get('auth_token')
+        self._iam = uses_iam(params) and not self._token
+        self.client = client_class(params['api_url'], auth=self._auth_headers, error_parser=parse_error,
+                                   request_id_header=REQUEST_ID_HEADER, auth_hint=AUTH_HINT, **client_kwargs)
+        self.iam_client = None
+        if self._iam:
+            self.iam_client = client_class(params['iam_url'], error_parser=parse_iam_error,
+                                           auth_hint=AUTH_HINT, **client_kwargs)
+
+    # ------------------------------------------------------------------ auth
+    def _auth_headers(self, method, request_uri, body):
+        if self._token is None:
+            self._token = self._iam_token()
+        return {'X-Auth-Token': self._token}
+
+    def _iam_token(self):
+        """A project-scoped token from IAM (password identity, project by name)."""
+        params = self.params
+        body = {'auth': {
+            'identity': {'methods': ['password'], 'password': {'user': {
+                'name': params['username'], 'password': params['password'],
+                'domain': {'name': params['domain_name']}}}},
+            'scope': {'project': {'name': params['project_name']}},
+        }}
+        # Asking for a token again has no side effect worth guarding: safe to retry.
+        response = self.iam_client.request('POST', '/v3/auth/tokens', json_body=body, idempotent=True)
+        token = response.headers.get('X-Subject-Token')
+        if response.status != 201 or not token:
+            raise ApiError('IAM answered HTTP %d without an X-Subject-Token header' % response.status,
+                           method='POST', path='/v3/auth/tokens', status=response.status, kind='auth')
+        return token
+
+    def _request(self, method, path, **kwargs):
+        """One call with a fresh x-request-id; a 401 under IAM login renews the token once and repeats it.
+
+        Repeating is safe because a call answered 401 was not applied.
+        """
+        try:
+            return self._send(method, path, **kwargs)
+        except ApiError as exc:
+            # Only a 401 from KooPhone itself: a refused IAM login is not retried.
+            if exc.status != 401 or not self._iam or exc.path != path:
+                raise
+        self._token = None
+        return self._send(method, path, **kwargs)
+
+    def _send(self, method, path, params=None, request_id_in_query=False, **kwargs):
+        request_id = str(uuid.uuid4())
+        if request_id_in_query:
+            params = dict(params or {}, **{REQUEST_ID_HEADER: request_id})
+        try:
+            return self.client.request(method, path, params=params, headers={REQUEST_ID_HEADER: request_id}, **kwargs)
+        except ApiError as exc:
+            if exc.vendor_code in ERROR_CODES:
+                described = describe_code(exc.vendor_code) + (':' if exc.vendor_message else '')
+                exc.message = exc.message.replace(exc.vendor_code, described, 1)
+            raise
+
+    # ------------------------------------------------------------- endpoints
+    def batch_reset(self, instance_ids):
+        """POST /v1/instances/batch-reset for at most 32 ids: {'task_id', 'cmd_jobs'} (both may be None/[])."""
+        try:
+            response = self._request('POST', '/v1/instances/batch-reset', json_body={'instance_ids': list(instance_ids)})
+        except ApiError as exc:
+            exc.message += '; the batch held instance_ids %s' % ', '.join(instance_ids)
+            raise
+        data = response.data.get('data') or {}
+        return dict(task_id=data.get('task_id'), cmd_jobs=data.get('cmd_jobs') or [])
+
+    def batch_query_status(self, instance_ids):
+        """POST /v1/instances/batch-query-status (a read, safe to repeat): the status_results list."""
+        response = self._request('POST', '/v1/instances/batch-query-status',
+                                 json_body={'instance_ids': list(instance_ids)}, idempotent=True)
+        return (response.data.get('data') or {}).get('status_results') or []
+
+    def batch_query(self, page_no, page_size, filters=None):
+        """GET /v1/instances/batch-query, one page: the data dict (result, page_no, page_size, total_count)."""
+        params = dict(filters or {}, page_no=page_no, page_size=page_size)
+        response = self._request('GET', '/v1/instances/batch-query', params=params, request_id_in_query=True)
+        return response.data.get('data') or {}
+
+    def get_task(self, task_id):
+        """GET /v1/instances/tasks/{task_id}: the data dict with its jobs."""
+        response = self._request('GET', '/v1/instances/tasks/%s' % task_path_segment(task_id))
+        return response.data.get('data') or {}
+
+    # ------------------------------------------------------ shared workflows
+    def query_status(self, instance_ids):
+        """Status of every id, 32 a call: (status_results in request order, ids the vendor did not return)."""
+        pages = run_batches(instance_ids, MAX_BATCH, self.batch_query_status, errors=(ApiError,))
+        by_id = {}
+        for page in pages:
+            for item in page:
+                by_id[item.get('instance_id')] = item
+        known = [by_id[iid] for iid in instance_ids if iid in by_id]
+        unknown = [iid for iid in instance_ids if iid not in by_id]
+        return known, unknown
+
+    def list_instances(self, page_size, filters=None):
+        """Every instance batch-query returns, page after page: (instances, total_count)."""
+        instances = []
+        page_no = 1
+        while True:
+            data = self.batch_query(page_no, page_size, filters)
+            page = data.get('result') or []
+            instances.extend(page)
+            total = data.get('total_count')
+            if not page or len(page) < page_size or (total is not None and len(instances) >= total):
+                return instances, (total if total is not None else len(instances))
+            page_no += 1
+
+    def wait_for_jobs(self, task_id, timeout, interval, sleep=None):
+        """Poll a reset task until every job succeeded or failed; returns its jobs (TaskFailed on timeout)."""
+        def fetch():
+            return self.get_task(task_id).get('jobs') or []
+
+        def outcome(jobs):
+            return 'done' if jobs and all(job.get('status') in (2, -1) for job in jobs) else 'running'
+
+        kwargs = {'sleep': sleep} if sleep else {}
+        return wait_for_task(task_id, fetch, outcome, timeout, interval, **kwargs)
+
+
+def task_path_segment(task_id):
+    """The task id as a path segment: refuse anything that could change the path."""
+    text = str(task_id)
+    if not text or any(char in text for char in '/?#%') or text in ('.', '..'):
+        raise ApiError('the vendor returned an unusable task id %r' % text, kind='malformed')
+    return text
+
+
+def job_results(batch_number, instance_ids, reply, jobs=None):
+    """Per-instance results of one reset batch.
+
+    ``reply`` is what batch_reset returned, ``jobs`` the task's final jobs when waited on.
+    Jobs are matched to instances by the job_id in cmd_jobs, else by the job's own instance_id.
+    """
+    job_ids = dict((job.get('instance_id'), job.get('job_id')) for job in reply.get('cmd_jobs') or [])
+    by_job = {}
+    by_instance = {}
+    for job in jobs or []:
+        by_job[job.get('job_id')] = job
+        if job.get('instance_id'):
+            by_instance[job['instance_id']] = job
+    results = []
+    for iid in instance_ids:
+        item = dict(instance_id=iid, batch=batch_number, job_id=job_ids.get(iid), status='requested')
+        job = by_job.get(item['job_id']) if item['job_id'] else None
+        job = job or by_instance.get(iid)
+        if job is not None:
+            item['job_id'] = job.get('job_id')
+            item['status'] = JOB_STATUSES.get(job.get('status'), 'running')
+            if item['status'] == 'failed':
+                item['error_code'] = job.get('error_code')
+                item['error_msg'] = job.get('error_msg')
+        results.append(item)
+    return results

@@ -1,0 +1,366 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: koophone_instance_reset
+short_description: Reset Huawei Cloud KooPhone cloud phone instances in batches
+version_added: 0.1.0
+author: fleetops maintainers (@fleetops)
+description:
+  - Resets (re-initialises) KooPhone cloud phone instances with C(POST /v1/instances/batch-reset),
+    at most 32 instances a call.
+  - Optionally waits for the asynchronous reset jobs at C(GET /v1/instances/tasks/{task_id}) and
+    returns a result per instance.
+  - In check mode, asks for the instances' status (C(POST /v1/instances/batch-query-status)) and reports
+    which instances would be reset and which are unknown, without resetting anything.
+options:
+  instance_ids:
+    description:
+      - IDs of the instances to reset. Repeats are ignored (the first occurrence keeps its place).
+      - Each ID must be non-empty and at most 32 characters long, as the vendor requires.
+      - Sent in batches of at most 32 IDs, the limit of both versions of the vendor documentation.
+    type: list
+    elements: str
+    required: true
+  wait:
+    description:
+      - Wait until every reset job has succeeded or failed, and return each instance's job result.
+      - Only answers that carry a task id (newer API versions) can be waited on; when there is none,
+        RV(waited) is V(false) and each instance's status stays V(requested).
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds in total to wait for the reset jobs when O(wait=true).
+    type: float
+    default: 600
+  poll_interval:
+    description:
+      - Seconds between two polls of a reset task when O(wait=true).
+    type: float
+    default: 5
+  fail_on_job_error:
+    description:
+      - When O(wait=true) and a reset job ends as failed, fail the task (results per instance are still returned).
+      - Set to V(false) to report failed jobs in RV(failed_instance_ids) without failing.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - fleetops.maintenance.connection
+  - fleetops.maintenance.koophone
+  - fleetops.maintenance.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Check mode reads instance status only; it never resets.
+  diff_mode:
+    support: none
+  idempotent:
+    support: none
+    details: A reset is an action; every run that is not in check mode resets the instances again.
+  action_group:
+    membership:
+      - fleetops.maintenance.koophone
+notes:
+  - A batch reset is a write that must not be replayed blindly. If the API answers HTTP 500 or 504, or does not
+    answer in time, the module fails saying the outcome is unknown; check the instances before running it again.
+  - If batch N fails, the instances of the batches before it have been reset; the failure returns them in
+    RV(reset_instance_ids) and the IDs not processed in C(unprocessed). Later batches are not sent.
+  - The 2024 vendor documentation returns only C(error_code) and C(error_msg); the 2025 documentation adds
+    C(data.task_id) and C(data.cmd_jobs). Both answers are accepted.
+  - Job states are C(1) running, C(2) succeeded, C(-1) failed (vendor SDK). Whether a task's jobs carry the
+    C(instance_id) is not documented; jobs are matched to instances by the C(job_id) from C(cmd_jobs).
+  - How C(batch-query-status) reports an unknown instance is not documented; the module treats an ID missing
+    from C(status_results) as unknown. Frozen instances cannot be told apart there; their reset fails with
+    C(KOOPHONE.API.2004).
+'''
+
+EXAMPLES = r'''
+- name: Reset two cloud phones and wait for the reset jobs
+  fleetops.maintenance.koophone_instance_reset:
+    auth_token: "{{ koophone_token }}"
+    instance_ids:
+      - a44uhlf7
+      - efjy72gs
+    wait: true
+    wait_timeout: 900
+  register: reset
+
+- name: Reset a fleet, logging in to IAM once for all calls
+  module_defaults:
+    group/fleetops.maintenance.koophone:
+      username: "{{ vault_koophone_user }}"
+      password: "{{ vault_koophone_password }}"
+      domain_name: example-account
+      project_name: cn-south-1
+  block:
+    - name: Preview which instances would be reset
+      fleetops.maintenance.koophone_instance_reset:
+        instance_ids: "{{ phone_ids }}"
+      check_mode: true
+      register: preview
+
+    - name: Reset the known ones, reporting failed jobs without failing
+      fleetops.maintenance.koophone_instance_reset:
+        instance_ids: "{{ preview.would_reset }}"
+        wait: true
+        fail_on_job_error: false
+      register: reset
+
+    - name: Show instances whose reset failed
+      ansible.builtin.debug:
+        var: reset.failed_instance_ids
+'''
+
+RETURN = r'''
+instance_ids:
+  description: The instance IDs asked for, without repeats, in the order given.
+  type: list
+  elements: str
+  returned: always
+  sample: [a44uhlf7, efjy72gs]
+reset_instance_ids:
+  description: IDs of the instances whose batch the vendor accepted (on failure, those reset before it).
+  type: list
+  elements: str
+  returned: when not in check mode
+  sample: [a44uhlf7, efjy72gs]
+task_ids:
+  description: Task ids the vendor returned, one per accepted batch that had one (empty for the 2024 API).
+  type: list
+  elements: str
+  returned: when not in check mode
+  sample: [0e7c1d2f9a8b4c3d8e7f6a5b4c3d2e1f]
+results:
+  description: One entry per reset (or, on failure, accepted) instance.
+  type: list
+  elements: dict
+  returned: when not in check mode
+  contains:
+    instance_id:
+      description: The instance.
+      type: str
+      sample: a44uhlf7
+    batch:
+      description: The 1-based number of the batch that carried it.
+      type: int
+      sample: 1
+    job_id:
+      description: The vendor's reset job, when the answer named one (else null).
+      type: str
+      sample: 5b8a6f0e2c1d4e3f9a8b7c6d5e4f3a2b
+    status:
+      description:
+        - V(requested) (accepted, not waited on), V(running) (still running when waiting stopped),
+          V(succeeded) or V(failed).
+      type: str
+      sample: succeeded
+    error_code:
+      description: The job's error code.
+      type: str
+      returned: when status is failed
+      sample: KOOPHONE.API.9999
+    error_msg:
+      description: The job's error message.
+      type: str
+      returned: when status is failed
+      sample: reset failed
+  sample:
+    - {instance_id: a44uhlf7, batch: 1, job_id: 5b8a6f0e2c1d4e3f9a8b7c6d5e4f3a2b, status: succeeded}
+waited:
+  description: Whether the module waited for reset jobs. V(false) with O(wait=true) means the vendor returned no task id.
+  type: bool
+  returned: when not in check mode
+  sample: true
+failed_instance_ids:
+  description: Instances whose reset job ended as failed.
+  type: list
+  elements: str
+  returned: when not in check mode
+  sample: []
+would_reset:
+  description: The known instances that would be reset.
+  type: list
+  elements: str
+  returned: in check mode
+  sample: [a44uhlf7]
+unknown_instance_ids:
+  description: Instances the vendor did not report a status for (unknown, or not this tenant's).
+  type: list
+  elements: str
+  returned: in check mode
+  sample: [efjy72gs]
+msg:
+  description: A summary of what was done.
+  type: str
+  returned: always
+  sample: reset 2 instance(s) in 1 batch(es); all reset jobs succeeded
+failed_batch:
+  description: The 1-based number of the batch that failed.
+  type: int
+  returned: on failure of a batch
+  sample: 2
+unprocessed:
+  description: IDs not reset because their batch failed or came after the failed one.
+  type: list
+  elements: str
+  returned: on failure of a batch
+  sample: [efjy72gs]
+error:
+  description: Details of the failed API call (no secrets).
+  type: dict
+  returned: on an API failure
+  sample:
+    method: POST
+    path: /v1/instances/batch-reset
+    status: 200
+    vendor_code: KOOPHONE.API.2004
+    vendor_message: "Instance frozen: a44uhlf7"
+    request_id: 3f2b6c1e-8d4a-4b9e-a1c2-7e6f5d4c3b2a
+    outcome_unknown: false
+    kind: api
+task_id:
+  description: The task whose wait failed or timed out.
+  type: str
+  returned: when waiting for a task failed
+  sample: 0e7c1d2f9a8b4c3d8e7f6a5b4c3d2e1f
+last_state:
+  description: The task's last known jobs when waiting failed or timed out.
+  type: list
+  elements: dict
+  returned: when waiting for a task failed
+  sample: [{job_id: 5b8a6f0e2c1d4e3f9a8b7c6d5e4f3a2b, status: 1}]
+'''
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
+    check_connection_options,
+    client_options,
+    fail_with,
+    merge_specs,
+    require_url,
+)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import (
+    KOOPHONE_ARGUMENT_SPEC,
+    MAX_BATCH,
+    KooPhone,
+    auth_problem,
+    instance_id_problem,
+    job_results,
+    unique,
+    uses_iam,
+)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=merge_specs(KOOPHONE_ARGUMENT_SPEC, dict(
+            instance_ids=dict(type='list', elements='str', required=True),
+            wait=dict(type='bool', default=False),
+            wait_timeout=dict(type='float', default=600),
+            poll_interval=dict(type='float', default=5),
+            fail_on_job_error=dict(type='bool', default=True),
+        )),
+        supports_check_mode=True,
+    )
+    params = module.params
+    check_connection_options(module)
+    problem = instance_id_problem(params['instance_ids'])
+    if problem:
+        module.fail_json(msg=problem)
+    if params['wait_timeout'] <= 0 or params['poll_interval'] <= 0:
+        module.fail_json(msg='wait_timeout and poll_interval must be greater than 0, got %s and %s'
+                         % (params['wait_timeout'], params['poll_interval']))
+    require_url(module, 'api_url', params['api_url'])
+    if uses_iam(params):
+        require_url(module, 'iam_url', params['iam_url'])
+    problem = auth_problem(params)
+    if problem:
+        module.fail_json(msg=problem)
+
+    instance_ids = unique(params['instance_ids'])
+    koophone = KooPhone(params, client_options(params))
+    result = dict(changed=False, instance_ids=instance_ids)
+
+    if module.check_mode:
+        try:
+            known, unknown = koophone.query_status(instance_ids)
+        except (ApiError, BatchFailure) as exc:
+            fail_with(module, exc, **result)
+        would_reset = [item['instance_id'] for item in known]
+        result.update(changed=bool(would_reset), would_reset=would_reset, unknown_instance_ids=unknown)
+        module.exit_json(msg='would reset %d instance(s); %d unknown' % (len(would_reset), len(unknown)), **result)
+
+    accepted = []  # (batch number, instance ids, reply) per accepted batch
+
+    def reset(batch):
+        reply = koophone.batch_reset(batch)
+        accepted.append((len(accepted) + 1, batch, reply))
+
+    def so_far(jobs_by_batch=None):
+        jobs_by_batch = jobs_by_batch or {}
+        results = [item for number, batch, reply in accepted
+                   for item in job_results(number, batch, reply, jobs_by_batch.get(number))]
+        return dict(
+            result,
+            changed=bool(accepted),
+            reset_instance_ids=[iid for number, batch, reply in accepted for iid in batch],
+            task_ids=[reply['task_id'] for number, batch, reply in accepted if reply['task_id']],
+            results=results,
+            failed_instance_ids=[item['instance_id'] for item in results if item['status'] == 'failed'],
+        )
+
+    try:
+        run_batches(instance_ids, MAX_BATCH, reset, errors=(ApiError,))
+    except BatchFailure as exc:
+        fail_with(module, exc, waited=False, **so_far())
+
+    jobs_by_batch = {}
+    waited = False
+    if params['wait']:
+        deadline = time.monotonic() + params['wait_timeout']
+        for number, batch, reply in accepted:
+            if not reply['task_id']:
+                continue
+            waited = True
+            try:
+                jobs_by_batch[number] = koophone.wait_for_jobs(reply['task_id'], max(deadline - time.monotonic(), 0.001),
+                                                               params['poll_interval'])
+            except TaskFailed as exc:
+                jobs_by_batch[number] = exc.last_state
+                fail_with(module, exc, waited=True, **so_far(jobs_by_batch))
+            except ApiError as exc:
+                fail_with(module, exc, waited=True, **so_far(jobs_by_batch))
+
+    result = so_far(jobs_by_batch)
+    result['waited'] = waited
+    summary = 'reset %d instance(s) in %d batch(es)' % (len(instance_ids), len(accepted))
+    failed = result['failed_instance_ids']
+    if params['wait'] and not waited:
+        summary += '; the vendor returned no task id, so there was nothing to wait on'
+    elif waited and failed:
+        summary += '; reset jobs failed for %d instance(s): %s' % (len(failed), ', '.join(
+            '%s (%s %s)' % (item['instance_id'], item.get('error_code'), item.get('error_msg'))
+            for item in result['results'] if item['status'] == 'failed'))
+        if params['fail_on_job_error']:
+            module.fail_json(msg=summary, **result)
+    elif waited:
+        summary += '; all reset jobs succeeded'
+    module.exit_json(msg=summary, **result)
+
+
+if __name__ == '__main__':
+    main()

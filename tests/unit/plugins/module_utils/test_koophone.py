@@ -1,0 +1,326 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Pure unit tests of the KooPhone adapter: error parsing, validation, auth flow and job results."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils import koophone as kp
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError, Response
+from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
+
+API = 'https://kp.example'
+IAM = 'https://iam.example'
+IAM_PARAMS = dict(api_url=API, auth_token=None, iam_url=IAM, username='u', password='s3cret-pw',
+                  domain_name='d', project_name='cn-south-1')
+TOKEN_PARAMS = dict(IAM_PARAMS, auth_token='static-token', username=None, password=None, domain_name=None)
+
+
+def ok(data=None, status=200, headers=None):
+    body = {'error_code': '0', 'error_msg': 'ok'}
+    if data is not None:
+        body['data'] = data
+    return Response(status, headers or {}, body)
+
+
+def unauthorized(path):
+    return ApiError('HTTP 401, APIGW.0301 bad token', method='POST', path=path, status=401,
+                    vendor_code='APIGW.0301', vendor_message='bad token', kind='auth')
+
+
+class FakeClient:
+    """Stands in for ApiClient: records each call with the headers the auth callable adds."""
+
+    scripts: dict = {}
+    instances: dict = {}
+
+    def __init__(self, base_url, auth=None, **kwargs):
+        self.base_url = base_url
+        self.auth = auth
+        self.kwargs = kwargs
+        self.calls = []
+        FakeClient.instances[base_url] = self
+
+    def request(self, method, path, params=None, json_body=None, headers=None, idempotent=None):
+        sent = dict(headers or {})
+        if self.auth:
+            sent.update(self.auth(method, path, b''))
+        self.calls.append(dict(method=method, path=path, params=params, body=json_body, headers=sent, idempotent=idempotent))
+        reply = FakeClient.scripts[self.base_url].pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+
+@pytest.fixture
+def fake():
+    FakeClient.scripts = {API: [], IAM: []}
+    FakeClient.instances = {}
+    return FakeClient
+
+
+def token_reply(token):
+    return ok(status=201, headers={'X-Subject-Token': token})
+
+
+# ------------------------------------------------------------------ error parsing
+@pytest.mark.parametrize('status, data, expected', [
+    (200, {'error_code': '0', 'error_msg': 'ok'}, None),
+    (200, {'error_code': 0, 'error_msg': 'ok'}, None),
+    (200, {'error_code': 'KOOPHONE.API.2004', 'error_msg': 'frozen'}, ('KOOPHONE.API.2004', 'frozen', 'api')),
+    (200, {'error_code': 'KOOPHONE.API.0002', 'error_msg': 'no id'}, ('KOOPHONE.API.0002', 'no id', 'api')),
+    (400, {'error_code': 'KOOPHONE.API.1000', 'error_msg': 'bad'}, ('KOOPHONE.API.1000', 'bad', 'api')),
+    (401, {'error_code': 'KOOPHONE.API.1001', 'error_msg': 'no perm'}, ('KOOPHONE.API.1001', 'no perm', 'api')),
+    (401, {'error_code': 'APIGW.0301', 'error_msg': 'iam'}, ('APIGW.0301', 'iam', 'auth')),
+    (400, {'error_code': '0', 'error_msg': 'ok'}, ('0', 'ok', 'api')),
+    (500, None, (None, None)),
+    (503, {'error': 'x'}, (None, None)),
+    (200, {'data': {}}, (None, 'the answer has no error_code', 'malformed')),
+])
+def test_parse_error(status, data, expected):
+    assert kp.parse_error(status, data) == expected
+
+
+def test_parse_iam_error():
+    assert kp.parse_iam_error(201, {'token': {}}) is None
+    assert kp.parse_iam_error(401, {'error': {'code': '401', 'message': 'wrong password'}}) == ('401', 'wrong password')
+    assert kp.parse_iam_error(500, None) == (None, None)
+
+
+def test_describe_code():
+    assert kp.describe_code('KOOPHONE.API.2004') == 'KOOPHONE.API.2004 (instance frozen)'
+    assert kp.describe_code('KOOPHONE.API.7777') == 'KOOPHONE.API.7777'
+
+
+def test_status_names_differ_between_doc_versions():
+    assert kp.status_name(2) == 'running'
+    assert kp.status_name(4, '2024') == 'starting'
+    assert kp.status_name(4, '2025') == 'backing up'
+    assert kp.status_name(42, '2025') == 'status 42'
+
+
+# ------------------------------------------------------------------ validation
+@pytest.mark.parametrize('ids, message', [
+    ([], 'instance_ids must hold at least one instance id'),
+    (['abc', ''], 'instance_ids item 2 is empty'),
+    (['abc', '  '], 'instance_ids item 2 is empty'),
+    (['a' * 33], "instance_ids item 1 ('%s') is 33 characters long; the vendor allows at most 32" % ('a' * 33)),
+])
+def test_instance_id_problem(ids, message):
+    assert kp.instance_id_problem(ids) == message
+
+
+def test_instance_id_problem_accepts_32_characters():
+    assert kp.instance_id_problem(['a' * 32, 'b']) is None
+
+
+def test_unique_keeps_first_occurrence_order():
+    assert kp.unique(['b', 'a', 'b', 'c', 'a']) == ['b', 'a', 'c']
+
+
+@pytest.mark.parametrize('params, fragment', [
+    (dict(), 'No credentials'),
+    (dict(auth_token='t', username='u'), 'not both'),
+    (dict(username='u', password='p', project_name='cn-south-1'), 'missing: domain_name'),
+    (dict(password='p', project_name=None), 'missing: username, domain_name, project_name'),
+])
+def test_auth_problem(params, fragment):
+    assert fragment in kp.auth_problem(params)
+
+
+def test_auth_problem_accepts_token_or_full_iam_set():
+    assert kp.auth_problem(dict(auth_token='t', project_name='cn-south-1')) is None
+    assert kp.auth_problem(IAM_PARAMS) is None
+
+
+# ------------------------------------------------------------------ auth flow
+def test_iam_token_obtained_once_and_reused(fake):
+    fake.scripts[IAM] = [token_reply('tok-1')]
+    fake.scripts[API] = [ok({'status_results': []}), ok({'status_results': []})]
+    client = kp.KooPhone(IAM_PARAMS, {}, client_class=fake)
+    client.batch_query_status(['a'])
+    client.batch_query_status(['b'])
+    iam_calls = fake.instances[IAM].calls
+    assert len(iam_calls) == 1
+    assert iam_calls[0]['path'] == '/v3/auth/tokens'
+    assert iam_calls[0]['body'] == {'auth': {
+        'identity': {'methods': ['password'], 'password': {'user': {
+            'name': 'u', 'password': 's3cret-pw', 'domain': {'name': 'd'}}}},
+        'scope': {'project': {'name': 'cn-south-1'}}}}
+    api_calls = fake.instances[API].calls
+    assert [call['headers']['X-Auth-Token'] for call in api_calls] == ['tok-1', 'tok-1']
+    ids = [call['headers']['x-request-id'] for call in api_calls]
+    assert len(set(ids)) == 2 and all(uuid.UUID(value).version == 4 for value in ids)
+    assert all(call['idempotent'] is True for call in api_calls)  # batch-query-status only reads
+
+
+def test_401_renews_token_once_and_repeats(fake):
+    fake.scripts[IAM] = [token_reply('tok-1'), token_reply('tok-2')]
+    fake.scripts[API] = [unauthorized('/v1/instances/batch-reset'), ok()]
+    client = kp.KooPhone(IAM_PARAMS, {}, client_class=fake)
+    assert client.batch_reset(['a']) == {'task_id': None, 'cmd_jobs': []}
+    assert [call['headers']['X-Auth-Token'] for call in fake.instances[API].calls] == ['tok-1', 'tok-2']
+    assert len(fake.instances[IAM].calls) == 2
+
+
+def test_second_401_is_raised(fake):
+    fake.scripts[IAM] = [token_reply('tok-1'), token_reply('tok-2')]
+    fake.scripts[API] = [unauthorized('/v1/instances/batch-reset'), unauthorized('/v1/instances/batch-reset')]
+    client = kp.KooPhone(IAM_PARAMS, {}, client_class=fake)
+    with pytest.raises(ApiError) as caught:
+        client.batch_reset(['a'])
+    assert caught.value.status == 401
+    assert 'APIGW.0301 (incorrect IAM authentication information):' in caught.value.message
+    assert len(fake.instances[API].calls) == 2
+
+
+def test_static_token_is_not_renewed(fake):
+    fake.scripts[API] = [unauthorized('/v1/instances/batch-reset')]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    with pytest.raises(ApiError):
+        client.batch_reset(['a'])
+    assert IAM not in fake.instances
+    assert fake.instances[API].calls[0]['headers']['X-Auth-Token'] == 'static-token'
+
+
+def test_refused_iam_login_is_not_retried(fake):
+    fake.scripts[IAM] = [ApiError('HTTP 401', method='POST', path='/v3/auth/tokens', status=401, kind='auth')]
+    client = kp.KooPhone(IAM_PARAMS, {}, client_class=fake)
+    with pytest.raises(ApiError) as caught:
+        client.batch_query_status(['a'])
+    assert caught.value.path == '/v3/auth/tokens'
+    assert len(fake.instances[IAM].calls) == 1
+    assert 's3cret-pw' not in str(caught.value)
+
+
+def test_iam_answer_without_token_header_fails(fake):
+    fake.scripts[IAM] = [ok(status=201)]
+    client = kp.KooPhone(IAM_PARAMS, {}, client_class=fake)
+    with pytest.raises(ApiError, match='without an X-Subject-Token'):
+        client.batch_query_status(['a'])
+
+
+# ------------------------------------------------------------------ endpoints
+def test_batch_reset_error_names_code_meaning_and_instances(fake):
+    fake.scripts[API] = [ApiError('HTTP 200, KOOPHONE.API.2004 Instance frozen: b', method='POST',
+                                  path='/v1/instances/batch-reset', status=200,
+                                  vendor_code='KOOPHONE.API.2004', vendor_message='Instance frozen: b')]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    with pytest.raises(ApiError) as caught:
+        client.batch_reset(['a', 'b'])
+    assert caught.value.message == ('HTTP 200, KOOPHONE.API.2004 (instance frozen): Instance frozen: b; '
+                                    'the batch held instance_ids a, b')
+    call = fake.instances[API].calls[0]
+    assert call['body'] == {'instance_ids': ['a', 'b']}
+    assert call['idempotent'] is None  # a reset is never marked safe to repeat
+
+
+def test_batch_reset_accepts_2025_answer(fake):
+    jobs = [{'instance_id': 'a', 'job_id': 'j1'}]
+    fake.scripts[API] = [ok({'task_id': 't1', 'cmd_jobs': jobs})]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    assert client.batch_reset(['a']) == {'task_id': 't1', 'cmd_jobs': jobs}
+
+
+def test_batch_query_sends_request_id_in_query_and_header(fake):
+    fake.scripts[API] = [ok({'result': [], 'total_count': 0})]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client.batch_query(1, 10, {'instance_name': 'shop'})
+    call = fake.instances[API].calls[0]
+    assert call['params']['x-request-id'] == call['headers']['x-request-id']
+    assert call['params']['page_no'] == 1 and call['params']['page_size'] == 10
+    assert call['params']['instance_name'] == 'shop'
+
+
+def test_list_instances_pages_until_total(fake):
+    fake.scripts[API] = [ok({'result': [{'instance_id': 'a'}, {'instance_id': 'b'}], 'total_count': 3}),
+                         ok({'result': [{'instance_id': 'c'}], 'total_count': 3})]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    instances, total = client.list_instances(2)
+    assert [item['instance_id'] for item in instances] == ['a', 'b', 'c']
+    assert total == 3
+    assert [call['params']['page_no'] for call in fake.instances[API].calls] == [1, 2]
+
+
+def test_list_instances_stops_on_empty_page(fake):
+    fake.scripts[API] = [ok({'result': [{'instance_id': 'a'}]}), ok({'result': []})]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    instances, total = client.list_instances(1)
+    assert total == 1 and len(fake.instances[API].calls) == 2
+
+
+def test_query_status_batches_of_32_and_reports_unknown(fake):
+    ids = ['id%02d' % number for number in range(40)]
+    fake.scripts[API] = [ok({'status_results': [{'instance_id': iid, 'status': 2} for iid in ids[:32] if iid != 'id05']}),
+                         ok({'status_results': [{'instance_id': iid, 'status': 4} for iid in ids[32:]]})]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    known, unknown = client.query_status(ids)
+    assert [len(call['body']['instance_ids']) for call in fake.instances[API].calls] == [32, 8]
+    assert unknown == ['id05']
+    assert [item['instance_id'] for item in known] == [iid for iid in ids if iid != 'id05']
+
+
+def test_query_status_failure_in_second_batch(fake):
+    ids = ['id%02d' % number for number in range(40)]
+    fake.scripts[API] = [ok({'status_results': []}), ApiError('HTTP 500', status=500)]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    with pytest.raises(BatchFailure) as caught:
+        client.query_status(ids)
+    assert caught.value.failed_index == 1 and caught.value.failed_items == ids[32:]
+
+
+@pytest.mark.parametrize('task_id', ['', '../x', 'a/b', 'a?b'])
+def test_unusable_task_id_is_refused(fake, task_id):
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    with pytest.raises(ApiError, match='unusable task id'):
+        client.get_task(task_id)
+    assert fake.instances[API].calls == []
+
+
+def test_wait_for_jobs_until_all_final(fake):
+    running = ok({'jobs': [{'job_id': 'j1', 'status': 1}, {'job_id': 'j2', 'status': 2}]})
+    final = ok({'jobs': [{'job_id': 'j1', 'status': -1}, {'job_id': 'j2', 'status': 2}]})
+    fake.scripts[API] = [running, running, final]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    slept = []
+    jobs = client.wait_for_jobs('t1', 60, 2, sleep=slept.append)
+    assert [job['status'] for job in jobs] == [-1, 2]
+    assert slept == [2, 2]
+    assert fake.instances[API].calls[0]['path'] == '/v1/instances/tasks/t1'
+
+
+def test_wait_for_jobs_times_out(fake):
+    fake.scripts[API] = [ok({'jobs': []})] * 5
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    with pytest.raises(TaskFailed) as caught:
+        client.wait_for_jobs('t1', 0.000001, 1, sleep=lambda seconds: None)
+    assert caught.value.timed_out and caught.value.task_id == 't1'
+
+
+# ------------------------------------------------------------------ job results
+def test_job_results_matches_jobs_by_job_id():
+    reply = {'task_id': 't', 'cmd_jobs': [{'instance_id': 'a', 'job_id': 'j1'}, {'instance_id': 'b', 'job_id': 'j2'}]}
+    jobs = [{'job_id': 'j2', 'status': -1, 'error_code': 'KOOPHONE.API.9999', 'error_msg': 'boom'},
+            {'job_id': 'j1', 'status': 2, 'error_code': '0', 'error_msg': 'ok'}]
+    assert kp.job_results(3, ['a', 'b'], reply, jobs) == [
+        dict(instance_id='a', batch=3, job_id='j1', status='succeeded'),
+        dict(instance_id='b', batch=3, job_id='j2', status='failed', error_code='KOOPHONE.API.9999', error_msg='boom'),
+    ]
+
+
+def test_job_results_without_task_are_requested():
+    assert kp.job_results(1, ['a'], {'task_id': None, 'cmd_jobs': []}) == [
+        dict(instance_id='a', batch=1, job_id=None, status='requested')]
+
+
+def test_job_results_fall_back_to_job_instance_id():
+    jobs = [{'job_id': 'j9', 'instance_id': 'a', 'status': 1}]
+    assert kp.job_results(1, ['a'], {'task_id': 't', 'cmd_jobs': []}, jobs) == [
+        dict(instance_id='a', batch=1, job_id='j9', status='running')]
