@@ -61,7 +61,7 @@ def koophone_instance_ids(count: int) -> list[str]:
     ids: list[str] = []
     seen: set[str] = set()
     while len(ids) < count:
-        candidate = "".join(rng.choice(alphabet) for _ in range(8))
+        candidate = "".join(rng.choice(alphabet) for _index in range(8))
         if candidate not in seen:
             seen.add(candidate)
             ids.append(candidate)
@@ -75,7 +75,7 @@ def _wfbss(section: dict[str, Any]) -> dict[str, Any]:
         customers = []
         spec = account.get("customers", 0)
         if isinstance(spec, int):
-            for _ in range(spec):
+            for _index in range(spec):
                 number += 1
                 customers.append({"id": wfbss_customer_id(number), "name": f"Sim Customer {number:03d}"})
         else:

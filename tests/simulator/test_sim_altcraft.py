@@ -60,7 +60,7 @@ def test_task_progression_to_completed(sim):
         return data if data["status"] == "completed" else None
     data = wait_until(completed, interval=0.05)
     assert seen[0][0] == "queued" and "processing" in {status for status, _ in seen}
-    progress = [p for _, p in seen]
+    progress = [p for _state, p in seen]
     assert progress == sorted(progress) and data["progress"] == 100
     result = data["result"][0]
     assert [c["channel"] for c in result["channels"]] == ["sms", "push", "email"]

@@ -69,7 +69,7 @@ def test_log_entries_and_no_secrets(sim, customers):
 
 def test_fault_status_with_retry_after_skip_and_count(sim):
     sim.inject(vendor="altcraft", path_contains="refresh_counters", skip=1, count=2, action="status", status=503, retry_after=2)
-    responses = [refresh(sim) for _ in range(4)]
+    responses = [refresh(sim) for _index in range(4)]
     assert [r.status_code for r in responses] == [200, 503, 503, 200]
     assert responses[1].headers["Retry-After"] == "2"
     assert [entry["fault"] for entry in sim.requests] == [None, "status", "status", None]
@@ -78,7 +78,7 @@ def test_fault_status_with_retry_after_skip_and_count(sim):
 
 def test_fault_forever_and_clear(sim):
     requests.post(sim.url + "/_sim/faults", json={"vendor": "koophone", "method": "POST", "count": -1, "action": "status", "status": 500}, timeout=5)
-    for _ in range(3):
+    for _index in range(3):
         assert koophone_call(sim, "POST", "/v1/instances/batch-query-status", {"instance_ids": ["a"]}).status_code == 500
     assert koophone_call(sim, "GET", "/v1/instances/batch-query?page_no=1&page_size=1").status_code == 200
     requests.delete(sim.url + "/_sim/faults", timeout=5)

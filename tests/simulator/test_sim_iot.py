@@ -66,7 +66,7 @@ def test_device_list_pages(sim):
 
 def test_rate_limit_429(sim):
     sim.configure(iot_rate_limit_per_minute=3)
-    statuses = [bulk(sim, {"devicelist": []}).status_code for _ in range(5)]
+    statuses = [bulk(sim, {"devicelist": []}).status_code for _index in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     response = bulk(sim, {"devicelist": []})
     assert response.json()["code"] == 429 and response.json()["msg"].startswith("Too many requests.")

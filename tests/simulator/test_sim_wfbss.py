@@ -72,7 +72,7 @@ def test_missing_header_refused(sim):
     "type=reboot&cids={c}",
     "type=counter",
     "type=counter&cids=not-a-guid",
-    "type=counter&cids=" + ",".join(str(uuid.uuid4()).upper() for _ in range(11)),
+    "type=counter&cids=" + ",".join(str(uuid.uuid4()).upper() for _index in range(11)),
     "type=livestatus&events=bogus&cids={c}",
 ])
 def test_reset_validation(sim, customers, query):
@@ -112,7 +112,7 @@ def test_report_spec_and_limit_errors(sim, customers):
     assert (result["result"], result["message"]) == ("SpecError", "report template spec error")
     monthly_without_day = {"type": 4, "setting": {"name": "m", "enabled": 1, "parameter": {"email": 0, "time": 0, "contents": [{"tbl_type": 100}]}}}
     assert wfbss_call(sim, "POST", f"/report?cids={cid}", body=body(monthly_without_day)).json()["customers"][0]["result"] == "SpecError"
-    for _ in range(10):
+    for _index in range(10):
         assert wfbss_call(sim, "POST", f"/report?cids={cid}", body=body(WEEKLY)).json()["customers"][0]["result"] == "Done"
     result = wfbss_call(sim, "POST", f"/report?cids={cid}", body=body(WEEKLY)).json()["customers"][0]
     assert (result["result"], result["message"]) == ("LimitError", "over the report limit")
