@@ -87,11 +87,14 @@ def fail_with(module, exc, **result):
         if isinstance(inner, ApiError):
             result['error'] = inner.to_dict()
         elif isinstance(inner, TaskFailed):
-            result['task_id'] = inner.task_id
-            result['last_state'] = inner.last_state
+            result.setdefault('task_id', inner.task_id)
+            result.setdefault('last_state', inner.last_state)
         module.fail_json(msg=exc.summary(), **result)
     if isinstance(exc, ApiError):
-        module.fail_json(msg=str(exc), error=exc.to_dict(), **result)
+        result.setdefault('error', exc.to_dict())
+        module.fail_json(msg=str(exc), **result)
     if isinstance(exc, TaskFailed):
-        module.fail_json(msg=str(exc), task_id=exc.task_id, last_state=exc.last_state, **result)
+        result.setdefault('task_id', exc.task_id)
+        result.setdefault('last_state', exc.last_state)
+        module.fail_json(msg=str(exc), **result)
     raise exc

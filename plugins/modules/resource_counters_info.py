@@ -1,0 +1,157 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: resource_counters_info
+short_description: Read the subscription counters of an Altcraft resource without refreshing them
+version_added: 0.1.0
+description:
+  - Reads the current subscription counters of a resource for one database
+    (C(POST /api/v1.1/resources/get_counters)), per channel, with when they were last counted.
+  - Nothing is recounted; use M(fleetops.maintenance.resource_counters) to refresh the counters.
+author: fleetops maintainers (@fleetops)
+options:
+  resource_id:
+    description:
+      - ID of the resource (sent as C(id)).
+    type: int
+    required: true
+  list_id:
+    description:
+      - ID of the database (list) whose counters are read.
+    type: int
+    required: true
+extends_documentation_fragment:
+  - fleetops.maintenance.connection
+  - fleetops.maintenance.altcraft
+  - fleetops.maintenance.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Only reads, so it runs the same in check mode.
+  diff_mode:
+    support: N/A
+  idempotent:
+    support: full
+  action_group:
+    membership:
+      - fleetops.maintenance.altcraft
+notes:
+  - The response shape of C(resources/get_counters) is not confirmed by the vendor's documentation. The module
+    assumes it is the same list of entries as the C(result) of a completed C(tasks/status) answer
+    (C(channels), C(in_progress), C(last_count_time), C(list_id), C(updated)), and also accepts a single entry.
+seealso:
+  - module: fleetops.maintenance.resource_counters
+'''
+
+EXAMPLES = r'''
+- name: Read the counters of resource 24 for database 1
+  fleetops.maintenance.resource_counters_info:
+    api_url: https://ru.altkraft.com
+    api_token: "{{ altcraft_token }}"
+    resource_id: 24
+    list_id: 1
+  register: current
+
+- name: Warn when the counters are older than a day
+  ansible.builtin.debug:
+    msg: "Counters of database 1 were counted {{ current.age_seconds | int }} seconds ago"
+  when: current.age_seconds is none or current.age_seconds > 86400
+
+- name: Email subscribers of several databases
+  fleetops.maintenance.resource_counters_info:
+    resource_id: 24
+    list_id: "{{ item }}"
+  loop: [1, 2]
+  register: per_list
+  module_defaults:
+    group/fleetops.maintenance.altcraft:
+      api_url: https://ru.altkraft.com
+      api_token: "{{ altcraft_token }}"
+'''
+
+RETURN = r'''
+counters:
+  description:
+    - Counters per channel (for example C(sms), C(push), C(email), whichever Altcraft returns), each a dict of
+      C(all), C(complained), C(hardbounced), C(invalid), C(subscribed), C(subscribed_sendable), C(suspended),
+      C(unconfirmed), C(unconfirmed_sendable) and C(unsubscribed). Empty when Altcraft returned none.
+  returned: always
+  type: dict
+  sample:
+    email: {all: 1336, complained: 0, hardbounced: 434, invalid: 0, subscribed: 842, subscribed_sendable: 842,
+            suspended: 0, unconfirmed: 0, unconfirmed_sendable: 0, unsubscribed: 60}
+last_count_time:
+  description: Altcraft's description of the last count; V(null) when never counted.
+  returned: always
+  type: str
+  sample: counted at 2024-04-19T13:31:08Z in 231.374251ms
+updated:
+  description: When the counters were last updated (ISO 8601, UTC); V(null) when never counted.
+  returned: always
+  type: str
+  sample: "2024-04-19T13:31:08.927Z"
+in_progress:
+  description: Whether Altcraft says a recount is in progress.
+  returned: always
+  type: bool
+  sample: false
+age_seconds:
+  description: Seconds since the counters were last counted; V(null) when never counted or not known.
+  returned: always
+  type: float
+  sample: 3600.25
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import (
+    ALTCRAFT_ARGUMENT_SPEC,
+    AltcraftClient,
+    summarize,
+    target_problem,
+)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
+    check_connection_options,
+    client_options,
+    fail_with,
+    merge_specs,
+    require_url,
+)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
+
+ARGUMENT_SPEC = dict(
+    resource_id=dict(type='int', required=True),
+    list_id=dict(type='int', required=True),
+)
+
+
+def main():
+    module = AnsibleModule(argument_spec=merge_specs(ALTCRAFT_ARGUMENT_SPEC, ARGUMENT_SPEC), supports_check_mode=True)
+    params = module.params
+    require_url(module, 'api_url', params['api_url'])
+    problem = target_problem(params['resource_id'], params['list_id'])
+    if problem:
+        module.fail_json(msg=problem)
+    check_connection_options(module)
+
+    client = AltcraftClient(params['api_url'], params['api_token'], **client_options(params))
+    try:
+        entry = client.get_counters(params['resource_id'], params['list_id'])
+    except ApiError as exc:
+        fail_with(module, exc)
+    finally:
+        client.close()
+    module.exit_json(changed=False, **summarize(entry))
+
+
+if __name__ == '__main__':
+    main()
