@@ -14,6 +14,8 @@ import sys
 import pytest
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as module_warnings
+from ansible.module_utils.common.warnings import get_warning_messages
 from ansible.module_utils.testing import patch_module_args
 
 COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -34,12 +36,14 @@ class ModuleExit(Exception):
 
 def _exit_json(self, **kwargs):  # pylint: disable=unused-argument
     kwargs.setdefault('changed', False)
+    kwargs['warnings'] = list(get_warning_messages())
     raise ModuleExit(kwargs, failed=False)
 
 
 def _fail_json(self, msg, **kwargs):  # pylint: disable=unused-argument
     kwargs['msg'] = msg
     kwargs['failed'] = True
+    kwargs['warnings'] = list(get_warning_messages())
     raise ModuleExit(kwargs, failed=True)
 
 
@@ -62,7 +66,8 @@ def simulator(simulator_server):
 def run_module(monkeypatch):
     """run_module(module, args, check_mode=False, diff=False) -> (result dict, failed bool).
 
-    The result is round-tripped through JSON, as Ansible would see it.
+    The result (with the module's ``warnings``) is round-tripped through JSON, as Ansible would see it.
+    Connection options are the caller's to give (``api_url=simulator.url`` and the credentials).
     """
     monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
     monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
@@ -71,6 +76,8 @@ def run_module(monkeypatch):
         args = dict(args)
         args['_ansible_check_mode'] = check_mode
         args['_ansible_diff'] = diff
+        # warnings are process-global: start each run with none
+        getattr(module_warnings, '_global_warnings').clear()
         with patch_module_args(args):
             with pytest.raises(ModuleExit) as caught:
                 module.main()

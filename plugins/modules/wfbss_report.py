@@ -1,0 +1,479 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: wfbss_report
+short_description: Create or delete a scheduled report for Trend Micro WFBS-SVC customers
+version_added: 0.1.0
+description:
+  - Makes sure that each listed customer of Trend Micro Worry-Free Business Security Services (WFBS-SVC)
+    has (O(state=present)) or has not (O(state=absent)) a scheduled report of the given name, through the
+    Service Management API C(report) calls.
+  - The customers' reports of that name are read first; only the customers that need a change get a write,
+    so a second run with the same options changes nothing and sends no write.
+  - An existing report of that name whose settings differ is left alone and reported with
+    RV(customers[].action=differs) and a warning, unless O(replace=true).
+  - Customers are read and written in batches of at most 10 (the API's limit per call).
+author: fleetops maintainers (@fleetops)
+options:
+  customer_ids:
+    description:
+      - The customers (GUIDs). Duplicates are handled once; the order is kept.
+    type: list
+    elements: str
+    required: true
+  name:
+    description:
+      - The report name, which identifies the report of each customer.
+      - 'Must not be blank and must not contain any of C(\ / : ; * ? " < > |).'
+    type: str
+    required: true
+  state:
+    description:
+      - C(present) creates the report for the customers that lack it; C(absent) deletes the reports of that name.
+    type: str
+    choices: [present, absent]
+    default: present
+  schedule:
+    description:
+      - How often the report runs. Required with O(state=present).
+    type: str
+    choices: [weekly, monthly]
+  weekday:
+    description:
+      - The day a weekly report runs. Required with O(schedule=weekly), refused with O(schedule=monthly).
+    type: str
+    choices: [sunday, monday, tuesday, wednesday, thursday, friday, saturday]
+  monthday:
+    description:
+      - The day of the month (1 to 31) a monthly report runs. Required with O(schedule=monthly), refused with
+        O(schedule=weekly).
+      - WFBS-SVC does not generate the report in a month that does not have that day (for example 31 in April).
+    type: int
+  time:
+    description:
+      - The time of day the report is generated, as C(HH:MM) (24-hour clock, 00:00 to 23:59).
+      - Required with O(state=present).
+    type: str
+  enabled:
+    description:
+      - Whether the report is enabled.
+    type: bool
+    default: true
+  recipients:
+    description:
+      - Email addresses the report is sent to. When empty, the report is not emailed.
+    type: list
+    elements: str
+    default: []
+  group_ids:
+    description:
+      - The device groups the report covers. When empty, it covers all devices.
+    type: list
+    elements: int
+    default: []
+  contents:
+    description:
+      - The tables of the report, by name or by the vendor's C(tbl_type) code. Required with O(state=present).
+      - C(virus_summary) (100) - Virus Summary.
+      - C(top_devices_virus) (101) - Top 5 Devices (excluding Servers) with Virus Detections.
+      - C(top_servers_virus) (102) - Top 5 Servers with Virus Detections.
+      - C(spyware_summary) (200) - Spyware/Grayware Summary.
+      - C(top_devices_spyware) (201) - Top 5 Devices (excluding Servers) with Spyware/Grayware Detections.
+      - C(top_servers_spyware) (202) - Top 5 Servers with Spyware/Grayware Detections.
+      - C(top_network_viruses) (300) - Top 10 Network Viruses Detected.
+      - C(top_devices_network_virus) (301) - Top 10 Devices Attacked by Network Viruses.
+      - C(top_devices_web_threat) (400) - Top 10 Devices Violating Web Threat Protection Policies.
+      - C(top_programs_behavior_monitoring) (500) - Top 5 Programs Violating Behavior Monitoring Policies.
+      - C(top_devices_behavior_monitoring) (501) - Top 10 Devices Violating Behavior Monitoring Policies.
+      - C(top_url_category_policies) (600) - Top 5 URL Category Policies Violated.
+      - C(top_devices_url_category) (601) - Top 10 Devices Violating URL Category Policies.
+      - C(top_programs_device_control) (700) - Top 5 Programs Violating Device Control Policies.
+      - C(top_devices_device_control) (701) - Top 10 Devices Violating Device Control Policies.
+    type: list
+    elements: str
+  replace:
+    description:
+      - With O(state=present), delete and re-create a report of that name whose settings differ.
+      - B(The report's history is lost) - the API has no documented update call, so the old report and the
+        reports it generated are deleted before the new one is created.
+    type: bool
+    default: false
+  accept_results:
+    description:
+      - Per-customer results that do not fail the task (they are still reported, with a warning).
+      - C(LimitError) - the customer already has 10 reports. C(SpecError) - the API refused the report settings.
+        C(InternalError) and C(Exception) - other errors of the API.
+        C(Missing) - the API silently left the customer out of its answer (an unknown customer ID, or one not
+        managed with this API key).
+    type: list
+    elements: str
+    choices: [LimitError, SpecError, InternalError, Exception, Missing]
+    default: []
+extends_documentation_fragment:
+  - fleetops.maintenance.connection
+  - fleetops.maintenance.wfbss
+  - fleetops.maintenance.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the existing reports and returns, per customer, what would be created or deleted; writes nothing.
+  diff_mode:
+    support: full
+    details: Shows, per customer, the report before and after.
+  idempotent:
+    support: full
+  action_group:
+    membership:
+      - fleetops.maintenance.wfbss
+notes:
+  - Reports are compared on their schedule, weekday or day of the month, time, enabled flag, recipients,
+    groups and contents; the order of recipients, groups and contents and the case of email addresses do not matter.
+  - The API documents no call to update a report; that is why O(replace) deletes and re-creates it.
+    If the creation then fails, the customer is left without the report; the result says so.
+  - A delete is repeated after an HTTP 500 or 504 or a read timeout, like any C(DELETE); if the first try had
+    deleted the report, the repeated one may answer C(InternalError) for that customer.
+  - Trend Micro does not document the error answers of the API; the message of a failure shows what the
+    API returned.
+'''
+
+EXAMPLES = r'''
+- name: Weekly virus report for every customer, Monday 08:00
+  module_defaults:
+    group/fleetops.maintenance.wfbss:
+      access_token: "{{ wfbss_access_token }}"
+      secret_key: "{{ wfbss_secret_key }}"
+  block:
+    - name: Create the report where it is missing
+      fleetops.maintenance.wfbss_report:
+        customer_ids: "{{ wfbss_customer_ids }}"
+        name: Weekly virus report
+        schedule: weekly
+        weekday: monday
+        time: "08:00"
+        recipients:
+          - secops@example.com
+        contents:
+          - virus_summary
+          - top_devices_virus
+      register: report
+
+    - name: Show the customers whose report of that name has other settings
+      ansible.builtin.debug:
+        msg: "{{ report.customers | selectattr('action', 'equalto', 'differs') | map(attribute='id') | list }}"
+
+- name: Monthly report on the 5th for groups 1 and 2, replacing a differing one (its history is lost)
+  fleetops.maintenance.wfbss_report:
+    access_token: "{{ wfbss_access_token }}"
+    secret_key: "{{ wfbss_secret_key }}"
+    customer_ids:
+      - 640FE47F-5118-4D79-8221-A35D0DE2EE2C
+    name: monthly_report
+    schedule: monthly
+    monthday: 5
+    time: "08:00"
+    group_ids: [1, 2]
+    contents: [100, 101]
+    replace: true
+
+- name: Delete the report, tolerating customers that are not managed with this key
+  fleetops.maintenance.wfbss_report:
+    access_token: "{{ wfbss_access_token }}"
+    secret_key: "{{ wfbss_secret_key }}"
+    customer_ids: "{{ wfbss_customer_ids }}"
+    name: Weekly virus report
+    state: absent
+    accept_results:
+      - Missing
+'''
+
+RETURN = r'''
+customers:
+  description: One entry per customer, in the order of O(customer_ids).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 640FE47F-5118-4D79-8221-A35D0DE2EE2C
+      rtid: 2
+      result: Done
+      message: ""
+      action: created
+  contains:
+    id:
+      description: The customer ID.
+      type: str
+      sample: 640FE47F-5118-4D79-8221-A35D0DE2EE2C
+    rtid:
+      description:
+        - The report ID - of the created report, of the deleted one, or of the existing one when nothing was done.
+        - Null when the customer has no such report or was not answered for.
+      type: int
+      sample: 2
+    result:
+      description:
+        - The API's result for this customer's write - C(Done), C(LimitError), C(SpecError), C(InternalError) or
+          C(Exception) - or C(Missing) when the API left the customer out of its answer.
+        - Null when nothing was sent for this customer (no change needed, check mode, or a failed batch).
+      type: str
+      sample: Done
+    message:
+      description: The API's message for this customer, or why nothing was done.
+      type: str
+      sample: ""
+    action:
+      description:
+        - What was done (or in check mode, what would be done) - C(created), C(deleted), C(replaced),
+          C(unchanged) (already as wanted), C(differs) (a report of that name has other settings and
+          O(replace) is false), or C(none) (the customer was not found).
+        - When RV(customers[].result) is not C(Done), the action was attempted and did not succeed.
+      type: str
+      sample: created
+    differences:
+      description: With RV(customers[].action=differs) or C(replaced), the options whose values differ.
+      type: list
+      elements: str
+      sample: [time, contents]
+error:
+  description: What the failed call was and what the API answered (no credentials).
+  returned: when a call failed
+  type: dict
+  sample:
+    method: POST
+    path: /report
+    status: 504
+    vendor_code: null
+    vendor_message: null
+    request_id: 0f9c5bb4-9a51-4d0e-9f86-5e0c9f6c1a11
+    outcome_unknown: true
+    kind: api
+failed_batch:
+  description: The number (1-based) of the batch that failed, within its step (read, delete or create).
+  returned: when a call failed
+  type: int
+  sample: 2
+unprocessed:
+  description: The customers of the failed batch and of the batches not sent after it.
+  returned: when a call failed
+  type: list
+  elements: str
+  sample: [549390C2-61B3-417E-B1F0-8955A63C08F3]
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
+    check_connection_options,
+    fail_with,
+    merge_specs,
+    require_url,
+)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import (
+    FAILED_RESULTS,
+    MAX_CUSTOMERS_PER_CALL,
+    WEEKDAYS,
+    WFBSS_ARGUMENT_SPEC,
+    WfbssApi,
+    by_customer,
+    check_options,
+    content_codes,
+    differences,
+    parse_time,
+    readable_report,
+    report_body,
+    report_name_problem,
+    unique_customer_ids,
+)
+
+MISSING_MESSAGE = 'the API left this customer out of its answer (unknown customer ID, or not managed with this API key)'
+
+
+def wanted_report(module):
+    """(problem, body): why the options are refused, or the report body to create (None for state=absent)."""
+    params = module.params
+    problem = report_name_problem(params['name'])
+    if problem or params['state'] == 'absent':
+        return problem, None
+    schedule = params['schedule']
+    if schedule == 'weekly' and (params['weekday'] is None or params['monthday'] is not None):
+        return 'schedule=weekly needs weekday and does not take monthday', None
+    if schedule == 'monthly' and (params['monthday'] is None or params['weekday'] is not None):
+        return 'schedule=monthly needs monthday and does not take weekday', None
+    if schedule == 'monthly' and not 1 <= params['monthday'] <= 31:
+        return 'monthday must be between 1 and 31, got %d' % params['monthday'], None
+    seconds = parse_time(params['time'])
+    if seconds is None:
+        return 'time must be HH:MM between 00:00 and 23:59, got %r' % params['time'], None
+    codes, problem = content_codes(params['contents'])
+    if problem or not codes:
+        return problem or 'contents must list at least one report table', None
+    for position, address in enumerate(params['recipients']):
+        if '@' not in address.strip('@') or ' ' in address.strip():
+            return 'recipients[%d] is not an email address: %r' % (position, address), None
+    if schedule == 'monthly' and params['monthday'] > 28:
+        module.warn('monthday=%d: WFBS-SVC does not generate the report in months without that day'
+                    % params['monthday'])
+    return None, report_body(params['name'], schedule, params['enabled'], seconds, weekday=params['weekday'],
+                             monthday=params['monthday'], recipients=[a.strip() for a in params['recipients']],
+                             group_ids=params['group_ids'], contents=codes)
+
+
+def diff_form(report):
+    form = readable_report(report)
+    form.pop('rtid')
+    form.pop('history_count')
+    return form
+
+
+def plan(customer_ids, existing, body, replace):
+    """Per customer: the result entry, and the lists of customers to delete and to create."""
+    entries, to_delete, to_create, before, after = {}, [], [], {}, {}
+    for cid in customer_ids:
+        reports = existing.get(cid.upper())
+        entry = entries[cid] = dict(id=cid, rtid=None, result=None, message='', action='unchanged')
+        if reports is None:
+            entry.update(result='Missing', message=MISSING_MESSAGE, action='none')
+            continue
+        reports = [report for item in reports for report in item.get('reports') or []]
+        if reports:
+            entry['rtid'] = reports[0].get('rtid')
+            before[cid] = diff_form(reports[0])
+        if body is None:
+            if reports:
+                entry['action'] = 'deleted'
+                to_delete.append(cid)
+            continue
+        after[cid] = diff_form(body)
+        if not reports:
+            entry['action'] = 'created'
+            to_create.append(cid)
+            continue
+        changed = sorted(set(field for report in reports for field in differences(report, body)))
+        if len(reports) > 1:
+            changed.append('%d reports have this name' % len(reports))
+        if not changed:
+            after.pop(cid)
+            before.pop(cid)
+            continue
+        entry['differences'] = changed
+        if replace:
+            entry['action'] = 'replaced'
+            to_delete.append(cid)
+            to_create.append(cid)
+        else:
+            entry['action'] = 'differs'
+            entry['message'] = 'a report of this name has other settings (%s); replace=true deletes and re-creates it' % ', '.join(changed)
+            after.pop(cid)
+            before.pop(cid)
+    return entries, to_delete, to_create, dict(before=before, after=after)
+
+
+def record(entries, answer, batch):
+    """Copy the API's per-customer results of a write into the entries; customers left out are Missing."""
+    index = by_customer(answer)
+    for cid in batch:
+        items = index.get(cid.upper())
+        if not items:
+            entries[cid].update(rtid=None, result='Missing', message=MISSING_MESSAGE)
+            continue
+        item = next((i for i in items if i.get('result') != 'Done'), items[0])
+        entries[cid].update(rtid=item.get('rtid'), result=item.get('result'), message=item.get('message') or '')
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=merge_specs(WFBSS_ARGUMENT_SPEC, dict(
+            customer_ids=dict(type='list', elements='str', required=True),
+            name=dict(type='str', required=True),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            schedule=dict(type='str', choices=['weekly', 'monthly']),
+            weekday=dict(type='str', choices=list(WEEKDAYS)),
+            monthday=dict(type='int'),
+            time=dict(type='str'),
+            enabled=dict(type='bool', default=True),
+            recipients=dict(type='list', elements='str', default=[]),
+            group_ids=dict(type='list', elements='int', default=[]),
+            contents=dict(type='list', elements='str'),
+            replace=dict(type='bool', default=False),
+            accept_results=dict(type='list', elements='str', choices=list(FAILED_RESULTS), default=[]),
+        )),
+        required_if=[('state', 'present', ['schedule', 'time', 'contents'])],
+        supports_check_mode=True,
+    )
+    params = module.params
+    check_connection_options(module)
+    require_url(module, 'api_url', params['api_url'])
+    customer_ids, problem = unique_customer_ids(params['customer_ids'])
+    problem = check_options(params) or problem
+    body = None
+    if not problem:
+        problem, body = wanted_report(module)
+    if problem:
+        module.fail_json(msg=problem)
+
+    api = WfbssApi(params)
+    entries, result = {}, dict(changed=False)
+
+    def finish(**extra):
+        result['customers'] = [entries[cid] for cid in customer_ids] if entries else []
+        result.update(extra)
+        return result
+
+    def write(call):
+        def action(batch):
+            record(entries, call(batch), batch)
+            result['changed'] = result['changed'] or any(entries[cid]['result'] == 'Done' for cid in batch)
+        return action
+
+    try:
+        existing = by_customer(api.reports(customer_ids, params['name']))
+        entries, to_delete, to_create, diff = plan(customer_ids, existing, body, params['replace'])
+        if module.check_mode:
+            result['changed'] = bool(to_delete or to_create)
+        else:
+            run_batches(to_delete, MAX_CUSTOMERS_PER_CALL, write(lambda ids: api.delete_report(ids, name=params['name'])),
+                        errors=(ApiError,))
+            # a replaced report is re-created only where its deletion succeeded
+            to_create = [cid for cid in to_create if cid not in to_delete or entries[cid]['result'] == 'Done']
+            run_batches(to_create, MAX_CUSTOMERS_PER_CALL, write(lambda ids: api.create_report(ids, body)),
+                        errors=(ApiError,))
+    except BatchFailure as exc:
+        for cid in exc.failed_items + exc.remaining_items:
+            if cid in entries:
+                entries[cid].update(result=None, message='not done: the call for this batch failed or was not sent')
+        fail_with(module, exc, **finish())
+    finally:
+        api.close()
+
+    if module._diff:
+        result['diff'] = diff
+    customers = finish()['customers']
+    differing = [entry['id'] for entry in customers if entry['action'] == 'differs']
+    if differing:
+        module.warn('%d customer(s) have a report named %r with other settings, left as is (replace=true deletes '
+                    'and re-creates it): %s' % (len(differing), params['name'], ', '.join(differing)))
+    problems = [entry for entry in customers if entry['result'] not in (None, 'Done')]
+    failing = [entry for entry in problems if entry['result'] not in params['accept_results']]
+    if failing:
+        module.fail_json(msg='%d customer(s) failed: %s' % (len(failing), describe(failing)), **result)
+    if problems:
+        module.warn('results accepted through accept_results: %s' % describe(problems))
+    module.exit_json(**result)
+
+
+def describe(entries):
+    return '; '.join('%s: %s%s' % (entry['id'], entry['result'], ' - %s' % entry['message'] if entry['message'] else '')
+                     for entry in entries)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,251 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""wfbss_report end to end against the simulator over loopback HTTP."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible_collections.fleetops.maintenance.plugins.modules import wfbss_report
+
+TOKEN = '5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f'
+SECRET = 'sim-wfbss-secret'
+PATH = '/SMPI/v2.8/service/wfbss/api/report'
+UNKNOWN = '00000000-1111-2222-3333-444444444444'
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    """The module's warnings (the patched exit_json of conftest does not add them to the result)."""
+    seen = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: seen.append(text))
+    return seen
+
+
+@pytest.fixture
+def customers(simulator):
+    return simulator.state('wfbss')['accounts'][0]['customers']
+
+
+@pytest.fixture
+def args(simulator):
+    def build(**extra):
+        base = dict(api_url=simulator.url, access_token=TOKEN, secret_key=SECRET, retries=1, retry_backoff=0.01,
+                    name='weekly report', schedule='weekly', weekday='monday', time='08:00',
+                    recipients=['secops@example.com'], contents=['virus_summary', '101'])
+        base.update(extra)
+        return dict((key, value) for key, value in base.items() if value is not None)  # None = leave the option out
+    return build
+
+
+def calls(simulator):
+    return [(entry['method'], entry['query']) for entry in simulator.requests if entry['vendor'] == 'wfbss']
+
+
+def methods(simulator):
+    return [entry['method'] for entry in simulator.requests if entry['vendor'] == 'wfbss']
+
+
+def reports_of(simulator, cid):
+    return simulator.state('wfbss')['customers'][cid]['reports']
+
+
+def test_create_for_12_customers_then_idempotent(simulator, run_module, args, customers):
+    ids = customers[:12]
+    result, failed = run_module(wfbss_report, args(customer_ids=ids))
+    assert not failed, result
+    assert result['changed'] is True
+    assert [entry['action'] for entry in result['customers']] == ['created'] * 12
+    assert [entry['result'] for entry in result['customers']] == ['Done'] * 12
+    assert all(entry['rtid'] == 1 for entry in result['customers'])
+    assert calls(simulator) == [
+        ('GET', 'cids=%s&name=weekly%%20report' % ','.join(ids[:10])),
+        ('GET', 'cids=%s&name=weekly%%20report' % ','.join(ids[10:])),
+        ('POST', 'cids=%s' % ','.join(ids[:10])),
+        ('POST', 'cids=%s' % ','.join(ids[10:])),
+    ]
+    stored = reports_of(simulator, ids[11])
+    assert stored == [{'rtid': 1, 'type': 3, 'number': 0, 'setting': {'name': 'weekly report', 'enabled': 1, 'parameter': {
+        'time': 28800, 'email': 1, 'contents': [{'tbl_type': 100}, {'tbl_type': 101}], 'weekday': 1,
+        'address': ['secops@example.com']}}}]
+    assert reports_of(simulator, customers[12]) == []
+
+    simulator.clear_log()
+    again, failed = run_module(wfbss_report, args(customer_ids=ids, contents=['top_devices_virus', 'virus_summary'],
+                                                  recipients=['SecOps@example.com']))
+    assert not failed, again
+    assert again['changed'] is False
+    assert [entry['action'] for entry in again['customers']] == ['unchanged'] * 12
+    assert [entry['result'] for entry in again['customers']] == [None] * 12
+    assert methods(simulator) == ['GET', 'GET']
+
+
+def test_only_missing_customers_get_a_create(simulator, run_module, args, customers):
+    run_module(wfbss_report, args(customer_ids=customers[:2]))
+    simulator.clear_log()
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:3]))
+    assert not failed, result
+    assert [entry['action'] for entry in result['customers']] == ['unchanged', 'unchanged', 'created']
+    assert calls(simulator)[1] == ('POST', 'cids=' + customers[2])
+
+
+def test_check_mode_and_diff_write_nothing(simulator, run_module, args, customers):
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:2]), check_mode=True, diff=True)
+    assert not failed, result
+    assert result['changed'] is True
+    assert [(e['action'], e['result']) for e in result['customers']] == [('created', None), ('created', None)]
+    assert methods(simulator) == ['GET']
+    assert reports_of(simulator, customers[0]) == []
+    assert result['diff']['before'] == {}
+    assert result['diff']['after'][customers[0]] == dict(
+        name='weekly report', schedule='weekly', weekday='monday', monthday=None, time='08:00', enabled=True,
+        recipients=['secops@example.com'], group_ids=[], contents=['virus_summary', 'top_devices_virus'])
+
+
+def test_differing_report_is_left_alone_then_replaced(simulator, run_module, args, customers, warnings):
+    run_module(wfbss_report, args(customer_ids=customers[:2]))
+    simulator.clear_log()
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False))
+    assert not failed, result
+    assert result['changed'] is False
+    assert [e['action'] for e in result['customers']] == ['differs', 'differs']
+    assert result['customers'][0]['differences'] == ['enabled', 'time']
+    assert result['customers'][0]['rtid'] == 1
+    assert any('other settings' in warning for warning in warnings)
+    assert methods(simulator) == ['GET']
+
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False, replace=True),
+                                check_mode=True, diff=True)
+    assert result['changed'] is True and [e['action'] for e in result['customers']] == ['replaced'] * 2
+    assert result['diff']['before'][customers[0]]['time'] == '08:00'
+    assert result['diff']['after'][customers[0]]['time'] == '09:30'
+    assert methods(simulator) == ['GET', 'GET']
+
+    simulator.clear_log()
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False, replace=True))
+    assert not failed, result
+    assert result['changed'] is True
+    assert [(e['action'], e['result'], e['rtid']) for e in result['customers']] == [('replaced', 'Done', 2)] * 2
+    assert calls(simulator)[1:] == [('DELETE', 'cids=%s,%s&name=weekly%%20report' % tuple(customers[:2])),
+                                    ('POST', 'cids=%s,%s' % tuple(customers[:2]))]
+    stored = reports_of(simulator, customers[1])
+    assert [(r['rtid'], r['setting']['enabled'], r['setting']['parameter']['time']) for r in stored] == [(2, 0, 34200)]
+
+
+def test_absent_deletes_then_idempotent(simulator, run_module, args, customers):
+    run_module(wfbss_report, args(customer_ids=customers[:2]))
+    simulator.clear_log()
+    result, failed = run_module(wfbss_report, dict(args(customer_ids=customers[:3], state='absent')), diff=True)
+    assert not failed, result
+    assert result['changed'] is True
+    assert [(e['action'], e['result']) for e in result['customers']] == [
+        ('deleted', 'Done'), ('deleted', 'Done'), ('unchanged', None)]
+    assert calls(simulator)[1] == ('DELETE', 'cids=%s,%s&name=weekly%%20report' % tuple(customers[:2]))
+    assert set(result['diff']['before']) == set(customers[:2]) and result['diff']['after'] == {}
+    assert reports_of(simulator, customers[0]) == []
+
+    simulator.clear_log()
+    again, failed = run_module(wfbss_report, dict(api_url=simulator.url, access_token=TOKEN, secret_key=SECRET,
+                                                  customer_ids=customers[:3], name='weekly report', state='absent'))
+    assert not failed and again['changed'] is False
+    assert methods(simulator) == ['GET']
+
+
+def test_unknown_customer_is_missing_and_fails_unless_accepted(simulator, run_module, args, customers, warnings):
+    result, failed = run_module(wfbss_report, args(customer_ids=[customers[0], UNKNOWN]))
+    assert failed
+    assert '1 customer(s) failed' in result['msg'] and UNKNOWN in result['msg']
+    assert result['customers'][1] == dict(id=UNKNOWN, rtid=None, result='Missing', action='none',
+                                          message=wfbss_report.MISSING_MESSAGE)
+    assert result['customers'][0]['result'] == 'Done' and result['changed'] is True
+    assert calls(simulator)[1] == ('POST', 'cids=' + customers[0])  # the missing one is not sent
+
+    result, failed = run_module(wfbss_report, args(customer_ids=[customers[0], UNKNOWN], accept_results=['Missing']))
+    assert not failed, result
+    assert any('accept_results' in warning for warning in warnings)
+
+
+def test_limit_error_per_customer(simulator, run_module, args, customers):
+    for number in range(10):
+        run_module(wfbss_report, args(customer_ids=[customers[0]], name='report %d' % number))
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:2]))
+    assert failed
+    assert [(e['result'], e['message']) for e in result['customers']] == [('LimitError', 'over the report limit'),
+                                                                          ('Done', '')]
+    assert result['changed'] is True
+    assert 'LimitError' in result['msg']
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:1], accept_results=['LimitError']))
+    assert not failed and result['changed'] is False
+
+
+def test_failure_in_batch_2_keeps_batch_1(simulator, run_module, args, customers):
+    simulator.inject(vendor='wfbss', method='POST', path_contains='/report', skip=1, action='status', status=500)
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:15], retries=3))
+    assert failed
+    assert result['changed'] is True
+    assert result['failed_batch'] == 2 and result['unprocessed'] == customers[10:15]
+    assert result['error']['outcome_unknown'] is True and result['error']['status'] == 500
+    assert [e['result'] for e in result['customers']] == ['Done'] * 10 + [None] * 5
+    assert methods(simulator) == ['GET', 'GET', 'POST', 'POST']  # the POST that got a 500 is not replayed
+
+
+def test_read_failure_sends_no_write(simulator, run_module, args, customers):
+    simulator.inject(vendor='wfbss', method='GET', action='status', status=500, count=5)
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:3], retries=1))
+    assert failed
+    assert result['changed'] is False and result['customers'] == []
+    assert methods(simulator) == ['GET', 'GET']  # a read is retried
+
+
+def test_vendor_error_inside_200(simulator, run_module, args, customers):
+    simulator.inject(vendor='wfbss', method='GET', action='vendor_error', error_code='E9', error_text='maintenance')
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:1]))
+    assert failed and 'E9 maintenance' in result['msg']
+    assert methods(simulator) == ['GET']
+
+
+def test_monthly_end_of_month_warns(simulator, run_module, args, customers, warnings):
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:1], schedule='monthly', weekday=None,
+                                                   monthday=31, group_ids=[1, 2], recipients=[]))
+    assert not failed, result
+    assert any('monthday=31' in warning for warning in warnings)
+    parameter = reports_of(simulator, customers[0])[0]['setting']['parameter']
+    assert parameter == {'time': 28800, 'email': 0, 'contents': [{'tbl_type': 100}, {'tbl_type': 101}],
+                         'monthday': 31, 'gids': [1, 2]}
+
+
+@pytest.mark.parametrize('extra, message', [
+    (dict(name='a/b'), 'name must not contain'),
+    (dict(name='  '), 'name must not be blank'),
+    (dict(schedule='monthly', monthday=5), 'does not take weekday'),
+    (dict(schedule='monthly', weekday=None), 'needs monthday'),
+    (dict(monthday=3), 'does not take monthday'),
+    (dict(schedule='monthly', weekday=None, monthday=32), 'monthday must be between 1 and 31'),
+    (dict(time='24:00'), 'time must be HH:MM'),
+    (dict(time='8am'), 'time must be HH:MM'),
+    (dict(contents=['virus_summary', 'bogus']), "contents[1] is not a known report table: 'bogus'"),
+    (dict(contents=[]), 'contents must list at least one'),
+    (dict(recipients=['ops@example.com', 'nobody']), "recipients[1] is not an email address"),
+    (dict(schedule=None), 'schedule'),
+    (dict(customer_ids=['640FE47F-5118-4D79-8221-A35D0DE2EE2C', 'x']), 'customer_ids[1] (item 2)'),
+    (dict(accept_results=['Done']), 'accept_results'),
+])
+def test_bad_input_fails_before_sending(simulator, run_module, args, customers, extra, message):
+    values = dict(customer_ids=customers[:1])
+    values.update(extra)
+    result, failed = run_module(wfbss_report, args(**values))
+    assert failed
+    assert message in result['msg']
+    assert simulator.requests == []
+
+
+def test_wrong_token_is_an_auth_error(simulator, run_module, args, customers):
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:1], access_token=UNKNOWN))
+    assert failed and result['error']['kind'] == 'auth'
+    assert 'clock' in result['msg'] and SECRET not in result['msg']
