@@ -1,0 +1,232 @@
+"""End-to-end: the fleet playbook against the simulator, as a user, a scheduler or AWX runs it."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+
+from conftest import (ACCOUNTS, IOT_DEVICES, IOT_TENANT, IOT_UNKNOWN, KOOPHONE_FROZEN, KOOPHONE_INSTANCES, KOOPHONE_TOKEN,
+                      ALTCRAFT_TOKEN, ROOT, SECRETS, ansible_bin, customer_ids)
+from simulator.seed import koophone_instance_ids
+
+CUSTOMERS = sum(a["customers"] for a in ACCOUNTS.values())
+ALL_CHORES = ["wfbss", "koophone", "iot", "altcraft"]
+
+
+def wfbss_cids(requests, method=None):
+    out = set()
+    for entry in requests:
+        if entry["vendor"] == "wfbss" and (method is None or entry["method"] == method):
+            out.update(c.upper() for c in parse_qs(entry["query"]).get("cids", [""])[0].split(",") if c)
+    return out
+
+
+def test_fleet_run(fresh, fleet):
+    run = fleet.run()
+    assert run.rc == 0, run.stdout[-4000:]
+    report = run.report
+    assert report["status"] == "ok" and report["check_mode"] is False and report["failures"] == []
+    assert [c["chore"] for c in report["chores"]] == ALL_CHORES
+
+    wfbss = run.chore("wfbss")
+    assert wfbss["summary"]["customers"] == CUSTOMERS
+    assert wfbss["summary"]["reports_created"] == 2 * CUSTOMERS
+    assert wfbss["summary"]["resets_requested"] == 2 * CUSTOMERS
+    state = fresh.state("wfbss")["customers"]
+    for cid in customer_ids("acct-a") + customer_ids("acct-b"):
+        assert sorted(r["setting"]["name"] for r in state[cid]["reports"]) == ["Monthly executive report", "Weekly security summary"]
+        assert [r["type"] for r in state[cid]["resets"]] == ["counter", "livestatus"]
+    # one call per account and batch of 10, never one per customer
+    resets = [e for e in run.requests if e["vendor"] == "wfbss" and e["path"].endswith("/commands/reset")]
+    assert len(resets) == 2 * len(ACCOUNTS)
+
+    koophone = run.chore("koophone")
+    frozen = [koophone_instance_ids(KOOPHONE_INSTANCES)[i] for i in KOOPHONE_FROZEN]
+    assert koophone["summary"]["reset"] == KOOPHONE_INSTANCES - len(frozen)
+    assert koophone["summary"]["waves"] == 2
+    assert [i["instance_id"] for i in koophone["instances"] if i["outcome"] == "skipped"] == frozen
+    instances = fresh.state("koophone")["instances"]
+    assert all(instances[i]["resets"] == (0 if i in frozen else 1) for i in instances)
+
+    iot = run.chore("iot")
+    assert iot["tenants"][0]["devices"] == IOT_DEVICES + IOT_UNKNOWN
+    assert iot["tenants"][0]["updated"] == IOT_DEVICES and iot["tenants"][0]["unmatched"] == IOT_UNKNOWN
+    devices = fresh.state("iot")["tenants"][IOT_TENANT["customer_id"]]["devices"]
+    assert all(d["attributes"].get("apn") == "iot.e2e.example" for d in devices)
+
+    altcraft = run.chore("altcraft")
+    assert [r["action"] for r in altcraft["resources"]] == ["refreshed"] * 3
+    assert all(r["counters"]["email"]["all"] > 0 for r in altcraft["resources"])
+
+    markdown = (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+    for title in ("Trend Micro WFBS-SVC", "Huawei Cloud KooPhone", "Palo Alto Networks IoT Security", "Altcraft", "created"):
+        assert title in markdown
+    assert "frozen" in markdown
+
+    # The declarative parts again: nothing changes, nothing is written, the recap says changed=0.
+    again = fleet.run(extra={"fleet_maintenance_chores": ["wfbss", "altcraft"], "wfbss_maintenance_resets": []})
+    assert again.rc == 0, again.stdout[-4000:]
+    assert again.writes == []
+    assert all(host["changed"] == 0 for host in again.recap().values()), again.recap()
+    assert again.chore("wfbss")["summary"]["reports_unchanged"] == 2 * CUSTOMERS
+    assert again.chore("wfbss")["changed"] is False
+    assert [r["action"] for r in again.chore("altcraft")["resources"]] == ["fresh"] * 3
+
+
+def test_check_mode_writes_nothing(fresh, fleet):
+    run = fleet.run("--check")
+    assert run.rc == 0, run.stdout[-4000:]
+    assert run.requests, "the check run read nothing"
+    assert run.writes == [], run.writes
+    assert run.report["check_mode"] is True and "check mode" in run.report["note"]
+    assert run.chore("wfbss")["summary"]["reports_created"] == 2 * CUSTOMERS   # would be created
+    assert {i["outcome"] for i in run.chore("koophone")["instances"]} == {"would reset", "skipped"}
+    assert run.chore("iot")["summary"]["sent"] == IOT_DEVICES + IOT_UNKNOWN
+    assert all(r["action"] == "would refresh" for r in run.chore("altcraft")["resources"])
+    # and the simulator's state is untouched
+    assert all(not c["reports"] and not c["resets"] for c in fresh.state("wfbss")["customers"].values())
+    assert all(i["resets"] == 0 for i in fresh.state("koophone")["instances"].values())
+    assert fresh.state("iot")["tenants"][IOT_TENANT["customer_id"]]["bulk_updates"] == 0
+    assert "CHECK MODE" in (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+
+
+def test_limit_restricts_the_ids_sent(fresh, fleet):
+    run = fleet.run("--limit", "acct_a,phone01,phone02", extra={"fleet_maintenance_chores": ["wfbss", "koophone"]})
+    assert run.rc == 0, run.stdout[-4000:]
+    assert wfbss_cids(run.requests) == set(customer_ids("acct-a"))
+    assert [c["id"] for c in run.chore("wfbss")["customers"]] == customer_ids("acct-a")
+    state = fresh.state("koophone")["instances"]
+    ids = koophone_instance_ids(KOOPHONE_INSTANCES)
+    assert sorted(i for i in state if state[i]["resets"]) == sorted(ids[:2])
+    assert [c["chore"] for c in run.report["chores"]] == ["wfbss", "koophone"]
+    assert run.report["limit"] == "acct_a,phone01,phone02"
+
+
+def test_a_failing_chore_is_reported_and_fails_the_run(fresh, fleet):
+    fresh.inject(vendor="iot", action="status", status=403, count=-1)
+    run = fleet.run(extra={"fleet_maintenance_chores": ["iot", "altcraft"]})
+    assert run.rc != 0
+    assert run.report is not None, "the report must be written before the run fails"
+    assert run.report["status"] == "failed"
+    assert run.chore("iot")["status"] == "failed"
+    assert run.chore("altcraft")["status"] == "ok"      # the other chores still ran
+    assert any(f["chore"] == "iot" and "tenant1" in f["scope"] for f in run.report["failures"])
+    assert "Fail the run because a chore failed" in run.stdout
+    assert "tenant1" in (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+
+
+def test_koophone_stops_after_a_bad_wave(fresh, fleet):
+    ids = koophone_instance_ids(KOOPHONE_INSTANCES)
+    fresh.configure(koophone_job_fail_ids=ids[:3])          # 3 of the 9 resettable instances of wave 1 fail
+    run = fleet.run(playbook="koophone_fleet_reset")
+    assert run.rc != 0
+    koophone = run.chore("koophone")
+    assert koophone["summary"]["stopped"] is True and koophone["summary"]["waves"] == 1
+    assert koophone["waves"][0]["failed"] == 3
+    assert {i["instance_id"] for i in koophone["instances"] if i["outcome"] == "failed"} == set(ids[:3])
+    targets = [iid for index, iid in enumerate(ids) if index not in KOOPHONE_FROZEN]
+    assert koophone["summary"]["not sent"] == len(targets) - 10
+    state = fresh.state("koophone")["instances"]
+    assert all(state[i]["resets"] == 0 for i in targets[10:])   # wave 2 was never sent
+    assert all(state[i]["resets"] == 1 for i in targets[:10])
+
+
+def test_ansible_runner_with_credentials_only_in_the_environment(fresh, fleet, tmp_path, monkeypatch):
+    ansible_runner = pytest.importorskip("ansible_runner")
+    # ansible-runner looks ansible-playbook up on PATH, as the AWX execution environment has it there
+    monkeypatch.setenv("PATH", str(Path(ansible_bin("ansible-playbook")).parent) + os.pathsep + os.environ.get("PATH", ""))
+    private = tmp_path / "runner"
+    (private / "project").mkdir(parents=True)
+    # As an AWX job: credentials come only from the credential types' injectors (environment variables):
+    # acct-a through the single-account WFBS-SVC type, acct-b through the partner-accounts type.
+    account = ACCOUNTS["acct-a"]
+    envvars = {key: value for key, value in fleet.env.items()
+               if key.startswith("ANSIBLE_") or key.endswith("_API_URL")}
+    envvars.update({
+        "WFBSS_ACCESS_TOKEN": account["access_token"], "WFBSS_SECRET_KEY": account["secret_key"],
+        "FLEETOPS_WFBSS_ACCOUNTS": json.dumps({"acct-b": {key: ACCOUNTS["acct-b"][key] for key in ("access_token", "secret_key")}}),
+        "KOOPHONE_AUTH_TOKEN": KOOPHONE_TOKEN,
+        "PANW_IOT_CUSTOMER_ID": IOT_TENANT["customer_id"], "PANW_IOT_KEY_ID": IOT_TENANT["key_id"],
+        "PANW_IOT_ACCESS_KEY": IOT_TENANT["access_key"],
+        "ALTCRAFT_API_TOKEN": ALTCRAFT_TOKEN,
+        "FLEET_REPORT_DIR": str(tmp_path / "report"),
+    })
+    result = ansible_runner.run(
+        private_data_dir=str(private),
+        playbook=str(ROOT / "playbooks" / "fleet_maintenance.yml"),
+        inventory=str(fleet.inventory),
+        limit="acct_a,acct_b,koophone_instances[0:9],iot_tenants,altcraft_resources",
+        envvars=envvars,
+        quiet=True,
+    )
+    stdout = result.stdout.read()
+    assert result.status == "successful" and result.rc == 0, stdout[-4000:]
+    events = list(result.events)
+    stats = [e for e in events if e["event"] == "playbook_on_stats"]
+    assert stats and not stats[0]["event_data"].get("failures")
+    assert stats[0]["event_data"]["artifact_data"]["fleet_report"]["status"] == "ok"
+    assert any(e["event"] == "runner_on_ok" and "wfbss_reset" in e["event_data"].get("task_action", "") for e in events)
+    # No secret anywhere in the event stream or the output AWX shows. (ansible-runner itself keeps the
+    # environment it was given in env/envvars and artifacts/<id>/command; AWX discards those files.)
+    artifacts = private / "artifacts"
+    texts = {str(p): p.read_text(encoding="utf-8", errors="replace")
+             for p in artifacts.rglob("*") if p.is_file() and (p.parent.name == "job_events" or p.name == "stdout")}
+    texts["events"] = json.dumps(events)
+    texts["stdout"] = stdout
+    for secret in SECRETS:
+        leaks = [name for name, text in texts.items() if secret in text]
+        assert not leaks, f"secret {secret[:4]}... found in {leaks}"
+    report = json.loads((tmp_path / "report" / "fleet-report.json").read_text(encoding="utf-8"))
+    assert report["status"] == "ok"
+    assert [c["id"] for c in next(c for c in report["chores"] if c["chore"] == "wfbss")["customers"]] == (
+        customer_ids("acct-a") + customer_ids("acct-b"))
+
+
+def test_retired_and_differing_reports(fresh, fleet):
+    # acct-a's customers have the retired report and an older version of a catalogue report
+    setup = fleet.tmp / "setup-reports.yml"
+    setup.write_text("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Old reports
+      fleetops.maintenance.wfbss_report:
+        customer_ids: %s
+        name: "{{ item.name }}"
+        schedule: weekly
+        weekday: tuesday
+        time: "{{ item.time }}"
+        contents: [virus_summary]
+        access_token: %s
+        secret_key: %s
+      loop:
+        - {name: Daily virus digest, time: "05:00"}
+        - {name: Weekly security summary, time: "23:00"}
+""" % (json.dumps(customer_ids("acct-a")), ACCOUNTS["acct-a"]["access_token"], ACCOUNTS["acct-a"]["secret_key"]), encoding="utf-8")
+    run = fleet.run(playbook=str(setup.with_suffix("")))
+    assert run.rc == 0, run.stdout[-3000:]
+
+    extra = {"fleet_maintenance_chores": ["wfbss"], "wfbss_maintenance_resets": []}
+    run = fleet.run(playbook="wfbss_maintenance", extra=extra)
+    assert run.rc == 0, run.stdout[-3000:]
+    summary = run.chore("wfbss")["summary"]
+    assert summary["reports_deleted"] == 6 and summary["reports_differing"] == 6 and summary["reports_created"] == 6 + 2 * 6
+    state = fresh.state("wfbss")["customers"]
+    for cid in customer_ids("acct-a"):
+        names = {r["setting"]["name"]: r for r in state[cid]["reports"]}
+        assert "Daily virus digest" not in names
+        assert names["Weekly security summary"]["setting"]["parameter"]["time"] == 23 * 3600   # left alone
+    customer = next(c for c in run.chore("wfbss")["customers"] if c["id"] == customer_ids("acct-a")[0])
+    assert {r["name"]: r["action"] for r in customer["reports"]} == {
+        "Weekly security summary": "differs", "Monthly executive report": "created", "Daily virus digest": "deleted"}
+    assert "differs" in (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+
+    run = fleet.run(playbook="wfbss_maintenance", extra=dict(extra, wfbss_maintenance_replace=True))
+    assert run.rc == 0, run.stdout[-3000:]
+    assert run.chore("wfbss")["summary"]["reports_replaced"] == 6
+    state = fresh.state("wfbss")["customers"]
+    assert all(next(r for r in state[cid]["reports"] if r["setting"]["name"] == "Weekly security summary")
+               ["setting"]["parameter"]["time"] == 6 * 3600 + 30 * 60 for cid in customer_ids("acct-a"))
