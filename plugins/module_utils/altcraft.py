@@ -196,11 +196,13 @@ class AltcraftClient(object):
         response = self.client.request('POST', API_PREFIX + method, json_body=payload, idempotent=idempotent)
         if not isinstance(response.data, dict) or 'error' not in response.data:
             raise ApiError('HTTP %d without the Altcraft "error" field' % response.status, method='POST',
-                           path=API_PREFIX + method, status=response.status, kind='malformed')
+                           path=API_PREFIX + method, status=response.status, kind='malformed',
+                           outcome_unknown=not idempotent)
         return response.data.get('data')
 
-    def _malformed(self, method, what):
-        return ApiError('unexpected answer: %s' % what, method='POST', path=API_PREFIX + method, kind='malformed')
+    def _malformed(self, method, what, outcome_unknown=False):
+        return ApiError('unexpected answer: %s' % what, method='POST', path=API_PREFIX + method, kind='malformed',
+                        outcome_unknown=outcome_unknown)
 
     def refresh_counters(self, resource_id, list_id, feedback_url=None, feedback_type='JSON'):
         """Start a recount of a resource's counters for one database; returns the task data (task_id, ...)."""
@@ -210,7 +212,7 @@ class AltcraftClient(object):
         # Only recounts, but a write all the same: an unanswered POST is reported, not replayed.
         data = self._call('resources/refresh_counters', body, idempotent=False)
         if not isinstance(data, dict) or not data.get('task_id'):
-            raise self._malformed('resources/refresh_counters', 'no data.task_id')
+            raise self._malformed('resources/refresh_counters', 'no data.task_id', outcome_unknown=True)
         return data
 
     def task_status(self, task_id):

@@ -31,11 +31,25 @@ class BatchFailure(Exception):
         self.failed_items = failed_items
         self.remaining_items = remaining_items
 
+    @property
+    def outcome_unknown(self):
+        """True when the failed batch may have been applied (a write that got no usable answer)."""
+        return bool(getattr(self.error, 'outcome_unknown', False))
+
+    @property
+    def unprocessed_items(self):
+        """Items certainly not processed: safe to send again."""
+        if self.outcome_unknown:
+            return list(self.remaining_items)
+        return self.failed_items + self.remaining_items
+
     def summary(self):
-        left = len(self.failed_items) + len(self.remaining_items)
-        return ('batch %d of %d failed (%s completed before it; %s not processed): %s'
-                % (self.failed_index + 1, self.total_batches, _count(len(self.completed), 'batch', 'batches'),
-                   _count(left, 'item', 'items'), self.error))
+        parts = ['%s completed before it' % _count(len(self.completed), 'batch', 'batches')]
+        if self.outcome_unknown:
+            parts.append('%s with an unknown outcome' % _count(len(self.failed_items), 'item', 'items'))
+        parts.append('%s not processed' % _count(len(self.unprocessed_items), 'item', 'items'))
+        return 'batch %d of %d failed (%s): %s' % (self.failed_index + 1, self.total_batches, '; '.join(parts),
+                                                    self.error)
 
 
 def _count(number, singular, plural):

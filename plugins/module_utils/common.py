@@ -9,6 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
+
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
@@ -46,6 +48,8 @@ def check_connection_options(module):
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
     params = module.params
+    for name in ('timeout', 'retry_backoff', 'rate_limit_timeout'):
+        require_finite(module, name, params[name])
     if params['timeout'] <= 0:
         module.fail_json(msg='timeout must be greater than 0, got %s' % params['timeout'])
     if params['retries'] < 0:
@@ -54,6 +58,12 @@ def check_connection_options(module):
         module.fail_json(msg='retry_backoff must be 0 or more, got %s' % params['retry_backoff'])
     if params['rate_limit_timeout'] < 0:
         module.fail_json(msg='rate_limit_timeout must be 0 or more, got %s' % params['rate_limit_timeout'])
+
+
+def require_finite(module, name, value):
+    """inf and nan pass every comparison check: refuse them by name."""
+    if value is not None and not math.isfinite(value):
+        module.fail_json(msg='%s must be a finite number, got %s' % (name, value))
 
 
 def client_options(params):
@@ -72,17 +82,21 @@ def require_url(module, option, value):
     if not value:
         module.fail_json(msg='%s is required (or set its environment variable)' % option)
     parts = urlsplit(value)
+    if '@' in value:
+        module.fail_json(msg='%s must not contain credentials (user:password@)' % option)
     if parts.scheme not in ('http', 'https') or not parts.netloc:
         module.fail_json(msg='%s must be an http:// or https:// URL, got %r' % (option, value))
-    if parts.username or parts.password or parts.query or parts.fragment:
-        module.fail_json(msg='%s must not contain credentials, a query or a fragment' % option)
+    if parts.query or parts.fragment:
+        module.fail_json(msg='%s must not contain a query or a fragment' % option)
 
 
 def fail_with(module, exc, **result):
     """End the module with a clear message for an API, batch or task failure; keep partial results."""
     if isinstance(exc, BatchFailure):
         result.setdefault('failed_batch', exc.failed_index + 1)
-        result.setdefault('unprocessed', exc.failed_items + exc.remaining_items)
+        result.setdefault('unprocessed', exc.unprocessed_items)
+        if exc.outcome_unknown:
+            result.setdefault('outcome_unknown_items', exc.failed_items)
         inner = exc.error
         if isinstance(inner, ApiError):
             result['error'] = inner.to_dict()

@@ -244,13 +244,15 @@ class ApiClient(object):
                 self.sleep(self.policy.backoff_delay(attempt))
                 continue
             unknown = (not idempotent) and status in RETRY_IF_IDEMPOTENT_STATUSES
-            data = self._decode(raw, method, path, request_id)
+            data = self._decode(raw, method, path, request_id, idempotent)
             failure = self.error_parser(status, data)
             if failure is None and status >= 400:
                 failure = (None, None)
             if failure is not None:
                 code, text = failure[0], failure[1]
                 kind = failure[2] if len(failure) > 2 else ('auth' if status in (401, 403) else 'api')
+                # a write the service answered with an unreadable success may well have been applied
+                unknown = unknown or (kind == 'malformed' and status < 400 and not idempotent)
                 message = 'HTTP %d' % status
                 if attempt > 1:
                     message += ' after %d attempts' % attempt
@@ -263,14 +265,18 @@ class ApiClient(object):
                 raise error
             return Response(status, raw.headers, data, request_id=request_id)
 
-    def _decode(self, raw, method, path, request_id):
-        """The JSON body, or None when empty on an error status; anything else is a clear failure."""
+    def _decode(self, raw, method, path, request_id, idempotent):
+        """The JSON body, or None when empty on an error status; anything else is a clear failure.
+
+        A write answered with an unreadable success may have been applied: its outcome is unknown.
+        """
         text = raw.content
         if not text.strip():
             if raw.status_code >= 400:
                 return None
             raise ApiError('HTTP %d with an empty body where JSON was expected' % raw.status_code,
-                           method=method, path=path, status=raw.status_code, request_id=request_id, kind='malformed')
+                           method=method, path=path, status=raw.status_code, request_id=request_id, kind='malformed',
+                           outcome_unknown=not idempotent)
         try:
             return json.loads(text.decode('utf-8'))
         except (ValueError, UnicodeDecodeError):
@@ -279,7 +285,8 @@ class ApiClient(object):
                 return None
             raise ApiError('HTTP %d with a body that is not JSON (Content-Type %s): %s'
                            % (raw.status_code, content_type, _snippet(text)),
-                           method=method, path=path, status=raw.status_code, request_id=request_id, kind='malformed')
+                           method=method, path=path, status=raw.status_code, request_id=request_id, kind='malformed',
+                           outcome_unknown=not idempotent)
 
     def _error_from(self, raw, method, path, request_id, message, outcome_unknown=False, kind='api'):
         return ApiError(message, method=method, path=path, status=raw.status_code, request_id=request_id,

@@ -49,7 +49,7 @@ RESET_EVENTS = (
 FAILED_RESULTS = ('LimitError', 'SpecError', 'InternalError', 'Exception', 'Missing')
 
 GUID_RE = re.compile(r'^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$')
-VERSION_RE = re.compile(r'^[A-Za-z0-9._-]+$')
+VERSION_RE = re.compile(r'\Av[0-9]+(\.[0-9]+)*\Z')
 TIME_RE = re.compile(r'^([01]?[0-9]|2[0-3]):([0-5][0-9])$')
 REPORT_NAME_FORBIDDEN = '\\/:;*?"<>|'
 
@@ -177,8 +177,9 @@ class WfbssApi(object):
 
 
 def _malformed(response, method, path, what):
+    # a POST answered with a success we cannot read may have been applied
     return ApiError('HTTP %d but %s' % (response.status, what), method=method, path=path, status=response.status,
-                    request_id=response.request_id, kind='malformed')
+                    request_id=response.request_id, kind='malformed', outcome_unknown=method == 'POST')
 
 
 def by_customer(entries):
@@ -194,7 +195,7 @@ def by_customer(entries):
 def check_options(params):
     """A message for a connection value the API cannot use, else None."""
     if not VERSION_RE.match(params['api_version'] or ''):
-        return 'api_version must be a version such as v2.8 (letters, digits, ".", "_" or "-"), got %r' % params['api_version']
+        return 'api_version must be a version such as v2.8 (v, then numbers separated by dots), got %r' % params['api_version']
     return None
 
 

@@ -207,8 +207,16 @@ failed_batch:
   type: int
   returned: on failure of a batch
   sample: 2
+outcome_unknown_items:
+  description:
+    - The IDs of the failed batch when its outcome is unknown (the request may have reached the API before the
+      answer was lost). Check them before sending them again; they are not in RV(unprocessed).
+  type: list
+  elements: str
+  returned: when a batch failed with an unknown outcome
+  sample: [efjy72gs]
 unprocessed:
-  description: IDs not reset because their batch failed or came after the failed one.
+  description: IDs not reset because their batch failed (unless its outcome is unknown) or came after the failed one.
   type: list
   elements: str
   returned: on failure of a batch
@@ -249,6 +257,7 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.common import
     client_options,
     fail_with,
     merge_specs,
+    require_finite,
     require_url,
 )
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
@@ -281,6 +290,8 @@ def main():
     problem = instance_id_problem(params['instance_ids'])
     if problem:
         module.fail_json(msg=problem)
+    for name in ('wait_timeout', 'poll_interval'):
+        require_finite(module, name, params[name])
     if params['wait_timeout'] <= 0 or params['poll_interval'] <= 0:
         module.fail_json(msg='wait_timeout and poll_interval must be greater than 0, got %s and %s'
                          % (params['wait_timeout'], params['poll_interval']))

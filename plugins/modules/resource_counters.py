@@ -212,6 +212,7 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.common import
     client_options,
     fail_with,
     merge_specs,
+    require_finite,
     require_url,
 )
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
@@ -249,6 +250,7 @@ def validate(module):
     if not params['feedback_type'] or not params['feedback_type'].strip():
         module.fail_json(msg='feedback_type must not be empty')
     for name in ('wait_timeout', 'poll_interval'):
+        require_finite(module, name, params[name])
         if params[name] <= 0:
             module.fail_json(msg='%s must be greater than 0, got %s' % (name, params[name]))
     if params['max_age'] is None:

@@ -155,8 +155,16 @@ failed_batch:
   returned: when a batch failed
   type: int
   sample: 2
+outcome_unknown_items:
+  description:
+    - The customers of the failed batch when its outcome is unknown (the request may have reached the API before the
+      answer was lost). Check them before sending them again; they are not in RV(unprocessed).
+  type: list
+  elements: str
+  returned: when a batch failed with an unknown outcome
+  sample: [549390C2-61B3-417E-B1F0-8955A63C08F3]
 unprocessed:
-  description: The customers of the failed batch and of the batches not sent after it.
+  description: The customers of the failed batch (unless its outcome is unknown) and of the batches not sent after it.
   returned: when a batch failed
   type: list
   elements: str

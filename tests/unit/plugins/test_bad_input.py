@@ -180,7 +180,6 @@ API_VERSION_REASON = ('bug: api_version is put into the URL path, and wfbss.VERS
                       '"." / ".." segments)')
 
 
-@pytest.mark.xfail(strict=True, reason=API_VERSION_REASON)
 @pytest.mark.parametrize('api_version', ['..', '.', 'v2.8\n'])
 def test_wfbss_api_version_cannot_change_the_path(api_version, runner, sim):
     runner.refused(wfbss_report_info, wfbss(sim, customer_ids=[CID], api_version=api_version), 'api_version')
@@ -503,7 +502,6 @@ NON_FINITE = [('timeout', 'inf'), ('timeout', 'nan'), ('retry_backoff', 'inf'), 
               ('rate_limit_timeout', 'inf'), ('rate_limit_timeout', 'nan')]
 
 
-@pytest.mark.xfail(strict=True, reason=NON_FINITE_REASON)
 @pytest.mark.parametrize('option, value', NON_FINITE, ids=['%s=%s' % pair for pair in NON_FINITE])
 @pytest.mark.parametrize('name, module, base', MODULE_ARGS, ids=[entry[0] for entry in MODULE_ARGS])
 def test_non_finite_connection_numbers(name, module, base, option, value, runner, sim):
@@ -513,7 +511,6 @@ def test_non_finite_connection_numbers(name, module, base, option, value, runner
     runner.refused(module, args, option)
 
 
-@pytest.mark.xfail(strict=True, reason=NON_FINITE_REASON)
 @pytest.mark.parametrize('option', ['wait_timeout', 'poll_interval'])
 @pytest.mark.parametrize('value', ['inf', 'nan'])
 @pytest.mark.parametrize('name', ['koophone_instance_reset', 'resource_counters'])
@@ -548,7 +545,6 @@ URL_SECRET_REASON = ('bug: require_url (plugins/module_utils/common.py:72) echoe
                      'echo the URL without its userinfo (parts._replace(netloc=parts.hostname ...)), or not at all')
 
 
-@pytest.mark.xfail(strict=True, reason=URL_SECRET_REASON)
 @pytest.mark.parametrize('api_url', ['ftp://user:CANARY-URL-PASSWORD@127.0.0.1/',
                                      'http:/user:CANARY-URL-PASSWORD@127.0.0.1/'])
 @pytest.mark.parametrize('name, module, base', MODULE_ARGS[:1], ids=['koophone_instance_reset'])

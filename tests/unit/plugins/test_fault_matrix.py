@@ -378,7 +378,6 @@ GARBLED_WRITE_REASON = ('bug: a write answered 200 with a body that is not JSON 
                         'message does not say the outcome is unknown and a rerun may apply the write twice')
 
 
-@pytest.mark.xfail(strict=True, reason=GARBLED_WRITE_REASON)
 @pytest.mark.parametrize('action', ['malformed', 'empty'])
 @pytest.mark.parametrize('spec', WRITES, ids=lambda spec: spec.name)
 def test_garbled_200_answer_to_a_write_has_an_unknown_outcome(spec, action, simulator, run_module):
@@ -586,7 +585,6 @@ UNKNOWN_BATCH_REASON = (
     'in unprocessed, and say "N items with an unknown outcome" in the summary')
 
 
-@pytest.mark.xfail(strict=True, reason=UNKNOWN_BATCH_REASON)
 @pytest.mark.parametrize('name', ['koophone_instance_reset', 'wfbss_reset', 'wfbss_report'])
 def test_batch_with_unknown_outcome_is_not_reported_as_unprocessed(name, simulator, run_module):
     spec = BY_NAME[name]

@@ -189,7 +189,8 @@ def test_failure_in_batch_2_keeps_batch_1(simulator, run_module, args, customers
     result, failed = run_module(wfbss_report, args(customer_ids=customers[:15], retries=3))
     assert failed
     assert result['changed'] is True
-    assert result['failed_batch'] == 2 and result['unprocessed'] == customers[10:15]
+    assert result['failed_batch'] == 2 and result['outcome_unknown_items'] == customers[10:15]
+    assert result['unprocessed'] == []
     assert result['error']['outcome_unknown'] is True and result['error']['status'] == 500
     assert [e['result'] for e in result['customers']] == ['Done'] * 10 + [None] * 5
     assert methods(simulator) == ['GET', 'GET', 'POST', 'POST']  # the POST that got a 500 is not replayed
