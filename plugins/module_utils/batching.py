@@ -48,8 +48,8 @@ class BatchFailure(Exception):
         if self.outcome_unknown:
             parts.append('%s with an unknown outcome' % _count(len(self.failed_items), 'item', 'items'))
         parts.append('%s not processed' % _count(len(self.unprocessed_items), 'item', 'items'))
-        return 'batch %d of %d failed (%s): %s' % (self.failed_index + 1, self.total_batches, '; '.join(parts),
-                                                    self.error)
+        return 'batch %d of %d failed (%s): %s' % (
+            self.failed_index + 1, self.total_batches, '; '.join(parts), self.error)
 
 
 def _count(number, singular, plural):

@@ -40,9 +40,9 @@ fo_find_python() {
     if command -v pyenv >/dev/null 2>&1; then root=$(pyenv root 2>/dev/null || true); fi
     [[ -n "$root" ]] || root="${PYENV_ROOT:-$HOME/.pyenv}"
     # newest patch release of X.Y that pyenv holds
-    for cand in $(ls -d "$root/versions/$want".* 2>/dev/null | sort -V -r); do
+    while IFS= read -r cand; do
         if [[ -x "$cand/bin/python$want" ]]; then echo "$cand/bin/python$want"; return 0; fi
-    done
+    done < <(find "$root/versions" -mindepth 1 -maxdepth 1 -name "$want.*" 2>/dev/null | sort -V -r)
     for cand in "/usr/bin/python$want" "/usr/local/bin/python$want"; do
         if [[ -x "$cand" ]]; then echo "$cand"; return 0; fi
     done

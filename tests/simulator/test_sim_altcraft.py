@@ -59,7 +59,7 @@ def test_task_progression_to_completed(sim):
         seen.append((data["status"], data["progress"]))
         return data if data["status"] == "completed" else None
     data = wait_until(completed, interval=0.05)
-    assert seen[0][0] == "queued" and "processing" in {status for status, _ in seen}
+    assert seen[0][0] == "queued" and "processing" in {status for status, _progress in seen}
     progress = [p for _state, p in seen]
     assert progress == sorted(progress) and data["progress"] == 100
     result = data["result"][0]

@@ -372,10 +372,6 @@ def test_unusable_200_body_is_a_clear_failure(spec, action, words, simulator, ru
 
 
 WRITES = [spec for spec in MODULES if not spec.idempotent]
-GARBLED_WRITE_REASON = ('bug: a write answered 200 with a body that is not JSON (or empty) may well have been applied '
-                        '(the service answered, a proxy or the vendor garbled the body), but ApiClient._decode '
-                        '(plugins/module_utils/http_client.py:272 and :280) raises it without outcome_unknown, so the '
-                        'message does not say the outcome is unknown and a rerun may apply the write twice')
 
 
 @pytest.mark.parametrize('action', ['malformed', 'empty'])
@@ -575,14 +571,6 @@ def test_batch_failure_wfbss_report_info(simulator, run_module):
     assert result['msg'].startswith('batch 2 of 3 failed (1 batch completed before it; 15 items not processed)')
     assert result['failed_batch'] == 2
     assert result['unprocessed'] == CIDS[10:]
-
-
-UNKNOWN_BATCH_REASON = (
-    'bug: when batch k of a write times out (outcome unknown), fail_with (plugins/module_utils/common.py:85) puts the '
-    'items of batch k into "unprocessed" (documented as "not reset"/"not processed") and BatchFailure.summary '
-    '(batching.py:35) counts them as "not processed", so an operator rerunning "only what is left" may apply batch k '
-    'twice. Fix: when exc.error.outcome_unknown, return them as outcome_unknown_items, keep only exc.remaining_items '
-    'in unprocessed, and say "N items with an unknown outcome" in the summary')
 
 
 @pytest.mark.parametrize('name', ['koophone_instance_reset', 'wfbss_reset', 'wfbss_report'])
