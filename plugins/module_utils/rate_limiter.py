@@ -16,8 +16,9 @@ import time
 class RateLimiter(object):
     """Allow ``per_minute`` calls a minute with bursts of at most ``burst`` calls.
 
-    The bucket starts with ``burst`` tokens and refills at per_minute / 60 a second;
-    ``acquire`` sleeps until a token is free.
+    ``acquire`` sleeps until a token is free. The bucket refills at per_minute / 60 a second
+    from the first call on, and starts one token short of ``burst`` (but with at least one): the
+    vendor's own bucket started refilling a moment later than ours, so an exact copy would run ahead of it.
     """
 
     def __init__(self, per_minute, burst=None, sleep=time.sleep, clock=time.monotonic):
@@ -25,16 +26,18 @@ class RateLimiter(object):
             raise ValueError('per_minute must be positive')
         self.rate = per_minute / 60.0
         self.capacity = float(burst if burst is not None else per_minute)
-        self.tokens = self.capacity
+        self.tokens = max(1.0, self.capacity - 1)
         self.sleep = sleep
         self.clock = clock
-        self.updated = clock()
+        self.updated = None
         self.waited = 0.0
         self.lock = threading.Lock()
 
     def acquire(self):
         with self.lock:
             now = self.clock()
+            if self.updated is None:
+                self.updated = now
             self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
             if self.tokens >= 1:

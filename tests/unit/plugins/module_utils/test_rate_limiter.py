@@ -23,16 +23,31 @@ class FakeClock:
 
 def test_a_burst_is_free_then_calls_are_spaced_at_the_rate():
     clock = FakeClock()
+    clock.now = 1000.0  # the bucket refills from the first call, not from its creation
     limiter = RateLimiter(180, sleep=clock.sleep, clock=clock)
-    for _call in range(180):
+    for _call in range(179):  # one short of the vendor's burst: its bucket started refilling later than ours
         assert limiter.acquire() == 0.0
-    assert clock.now == 0.0
+    assert clock.now == 1000.0
     limiter.acquire()
-    assert clock.now == pytest.approx(1 / 3.0)
-    for _call in range(179):
+    assert clock.now == pytest.approx(1000 + 1 / 3.0)
+    for _call in range(180):
         limiter.acquire()
-    # 360 calls at 180 a minute with a burst of 180 take one minute, no less
-    assert clock.now == pytest.approx(60.0)
+    # 360 calls at 180 a minute with a burst of 180 take at least one minute
+    assert clock.now - 1000 == pytest.approx(60 + 1 / 3.0)
+
+
+def test_a_bucket_created_long_before_its_first_call_does_not_start_over_full():
+    clock = FakeClock()
+    limiter = RateLimiter(60, burst=3, sleep=clock.sleep, clock=clock)
+    clock.now += 3600
+    assert [limiter.acquire() for _call in range(3)] == [0.0, 0.0, pytest.approx(1.0)]
+
+
+def test_a_burst_of_one_still_lets_the_first_call_through():
+    clock = FakeClock()
+    limiter = RateLimiter(2, burst=1, sleep=clock.sleep, clock=clock)
+    assert limiter.acquire() == 0.0
+    assert limiter.acquire() == pytest.approx(30.0)
 
 
 def test_never_more_than_the_limit_in_any_minute():

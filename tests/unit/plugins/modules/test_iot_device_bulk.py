@@ -144,9 +144,9 @@ def test_requests_per_minute_paces_the_calls(simulator, run_module, conn, monkey
     monkeypatch.setattr(iot, 'RateLimiter', lambda per_minute: RateLimiter(per_minute, sleep=waits.append))
     result, failed = run(run_module, conn, devices=fleet(4), batch_size=1, requests_per_minute=2)
     assert not failed and len(writes(simulator)) == 4
-    # The bucket holds 2 calls; at 2 a minute the 3rd may go 30 s later and the 4th 60 s later
-    # (the recorded sleeps do not move the clock, so the 4th waits for both).
-    assert [round(wait) for wait in waits] == [30, 60]
+    # The bucket starts one short of its burst of 2: the 1st call goes at once, then one every 30 s
+    # (the recorded sleeps do not move the clock, so each later call also waits for those before it).
+    assert [round(wait) for wait in waits] == [30, 60, 90]
 
 
 def test_csv_devices_file(simulator, run_module, conn, tmp_path):
