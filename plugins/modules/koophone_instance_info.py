@@ -62,7 +62,8 @@ attributes:
     support: full
     details: The module only reads, in check mode as in a normal run.
   diff_mode:
-    support: none
+    support: N/A
+    details: Reads only; there is nothing to diff.
   idempotent:
     support: full
   action_group:

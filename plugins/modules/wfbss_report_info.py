@@ -38,7 +38,8 @@ attributes:
     support: full
     details: Only reads, so it runs normally in check mode.
   diff_mode:
-    support: none
+    support: N/A
+    details: Reads only; there is nothing to diff.
   idempotent:
     support: full
   action_group:

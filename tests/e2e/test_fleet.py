@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -230,3 +232,27 @@ def test_retired_and_differing_reports(fresh, fleet):
     state = fresh.state("wfbss")["customers"]
     assert all(next(r for r in state[cid]["reports"] if r["setting"]["name"] == "Weekly security summary")
                ["setting"]["parameter"]["time"] == 6 * 3600 + 30 * 60 for cid in customer_ids("acct-a"))
+
+
+def test_concurrent_runs_with_10_forks_share_one_rate_limited_tenant(fresh, fleet, tmp_path):
+    """Three jobs at once (AWX slices, or overlapping schedules), 10 forks each, against one tenant whose
+    limit is lower than their combined rate: the API answers 429, every job waits it out and none fails."""
+    fresh.configure(iot_rate_limit_per_minute=120, iot_rate_burst=4)
+    extra = json.dumps({"fleet_maintenance_chores": ["iot"], "iot_cellular_sync_batch_size": 50})
+    jobs = []
+    for job in range(3):
+        cmd = [ansible_bin("ansible-playbook"), "-f", "10", "-i", str(fleet.inventory), str(ROOT / "playbooks" / "fleet_maintenance.yml"),
+               "-e", extra, "-e", json.dumps({"fleet_maintenance_report_dir": str(tmp_path / f"report-{job}")})]
+        jobs.append(subprocess.Popen(cmd, env=fleet.env, cwd=str(tmp_path), stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                                     stderr=subprocess.STDOUT, text=True))
+    outputs = [job.communicate(timeout=240)[0] for job in jobs]
+    for job, output in zip(jobs, outputs):
+        assert job.returncode == 0, output[-3000:]
+        assert not re.search(r"failed=[1-9]", output), output[-3000:]
+    puts = [entry for entry in fresh.requests if entry["vendor"] == "iot" and entry["method"] == "PUT"]
+    per_job = -(-(IOT_DEVICES + IOT_UNKNOWN) // 50)
+    assert len([entry for entry in puts if entry["status"] == 200]) == 3 * per_job  # every batch of every job landed once
+    assert any(entry["status"] == 429 for entry in puts), "the tenant's limit was never reached: the test proves nothing"
+    for job in range(3):
+        report = json.loads((tmp_path / f"report-{job}" / "fleet-report.json").read_text(encoding="utf-8"))
+        assert report["status"] == "ok"
