@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Virtualenv bootstrap helpers shared by scripts/test (and future scripts/demo).
+# Virtualenv bootstrap helpers shared by scripts/test, scripts/demo and benchmarks/run.
 #
 # Source this file, then e.g.:
 #   venv_dir=$(fo_venv_ensure core219 3.11 tests/requirements-core219.txt tests/requirements-dev.txt)
