@@ -256,3 +256,16 @@ def test_concurrent_runs_with_10_forks_share_one_rate_limited_tenant(fresh, flee
     for job in range(3):
         report = json.loads((tmp_path / f"report-{job}" / "fleet-report.json").read_text(encoding="utf-8"))
         assert report["status"] == "ok"
+
+
+def test_report_separates_an_unknown_outcome_from_work_not_done(fresh, fleet):
+    """A reset whose answer was lost (504 on a write) may have been applied: the run report says so for each of
+    its customers instead of listing them as not sent, so nobody blindly resends it."""
+    fresh.inject(vendor="wfbss", method="POST", path_contains="commands/reset", skip=1, action="status", status=504, count=1)
+    run = fleet.run(extra={"fleet_maintenance_chores": ["wfbss"]})
+    assert run.rc != 0 and run.report is not None
+    statuses = {customer["id"]: [reset["status"] for reset in customer["resets"]] for customer in run.chore("wfbss")["customers"]}
+    unknown = {cid for cid, seen in statuses.items() if "outcome unknown" in seen}
+    assert unknown == {cid.upper() for cid in customer_ids("acct-a")}  # the 2nd reset call was acct-a's livestatus batch
+    assert not any("not sent" in seen for seen in statuses.values())
+    assert run.chore("wfbss")["status"] == "failed"
