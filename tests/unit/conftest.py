@@ -47,6 +47,17 @@ def _fail_json(self, msg, **kwargs):  # pylint: disable=unused-argument
     raise ModuleExit(kwargs, failed=True)
 
 
+# Prefixes of the environment variables the modules fall back to: a developer's own settings must not leak in.
+MODULE_ENV_PREFIXES = ('WFBSS_', 'KOOPHONE_', 'PANW_IOT_', 'ALTCRAFT_', 'FLEETOPS_')
+
+
+@pytest.fixture(autouse=True)
+def clean_module_env(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith(MODULE_ENV_PREFIXES):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope='session')
 def simulator_server():
     sim = Simulator()

@@ -48,12 +48,6 @@ EXAMPLES = 60
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.data_too_large])
-ENV_NAMES = (
-    'KOOPHONE_API_URL', 'KOOPHONE_AUTH_TOKEN', 'KOOPHONE_IAM_URL', 'KOOPHONE_USERNAME', 'KOOPHONE_PASSWORD',
-    'KOOPHONE_DOMAIN_NAME', 'KOOPHONE_PROJECT_NAME', 'PANW_IOT_API_URL', 'PANW_IOT_CUSTOMER_ID', 'PANW_IOT_KEY_ID',
-    'PANW_IOT_ACCESS_KEY', 'ALTCRAFT_API_URL', 'ALTCRAFT_API_TOKEN', 'WFBSS_API_URL', 'WFBSS_API_VERSION',
-    'WFBSS_ACCESS_TOKEN', 'WFBSS_SECRET_KEY', 'FLEETOPS_VALIDATE_CERTS', 'FLEETOPS_CA_PATH',
-)
 CID = wfbss_customer_id(1)
 GUID_RE = re.compile(r'\A[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\Z')
 # Text as Ansible can carry it (no lone surrogates, which JSON module args cannot hold as UTF-8).
@@ -62,12 +56,6 @@ ODD = st.sampled_from([
     '', ' ', '\t', '\n', '\x00', '\u200b', '\ufeff', '\u202e', 'ﬁ', 'İ', '٣', '１２３', '🙂', '../', '..', '%2F', '%00',
     '&', '=', '?', '#', '/', '\\', ';', ',', '+', ' OR 1=1', '<script>', '${jndi:x}', '{{ lookup("env","HOME") }}',
 ])
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ENV_NAMES:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

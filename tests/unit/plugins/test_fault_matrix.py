@@ -43,18 +43,12 @@ ALTCRAFT_TOKEN = 'sim-altcraft-token'
 RETRIES = 2  # every cell runs with retries=2: "after 3 attempts" when the budget is used up
 SLOW_TIMEOUT = 0.5  # the module's timeout in the slow-server cells ...
 SLOW_DELAY = 1.0  # ... and the simulator's delay
-ENV_NAMES = (
-    'KOOPHONE_API_URL', 'KOOPHONE_AUTH_TOKEN', 'KOOPHONE_IAM_URL', 'KOOPHONE_USERNAME', 'KOOPHONE_PASSWORD',
-    'KOOPHONE_DOMAIN_NAME', 'KOOPHONE_PROJECT_NAME', 'PANW_IOT_API_URL', 'PANW_IOT_CUSTOMER_ID', 'PANW_IOT_KEY_ID',
-    'PANW_IOT_ACCESS_KEY', 'ALTCRAFT_API_URL', 'ALTCRAFT_API_TOKEN', 'WFBSS_API_URL', 'WFBSS_API_VERSION',
-    'WFBSS_ACCESS_TOKEN', 'WFBSS_SECRET_KEY', 'FLEETOPS_VALIDATE_CERTS', 'FLEETOPS_CA_PATH',
-    'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE',
-)
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ENV_NAMES:
+def no_ca_bundle_from_the_environment(monkeypatch):
+    """The TLS cells must see only what the module options say."""
+    for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -21,13 +21,6 @@ STATUS = ('POST', '/v1/instances/batch-query-status')
 FROZEN_INDEX = 7
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ('KOOPHONE_API_URL', 'KOOPHONE_AUTH_TOKEN', 'KOOPHONE_IAM_URL', 'KOOPHONE_USERNAME',
-                 'KOOPHONE_PASSWORD', 'KOOPHONE_DOMAIN_NAME', 'KOOPHONE_PROJECT_NAME'):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def ids(simulator):
     """The simulator's instance ids in seed order (index 7 is frozen)."""
