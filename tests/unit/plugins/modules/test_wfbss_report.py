@@ -11,33 +11,16 @@ __metaclass__ = type
 
 import pytest
 
-from ansible.module_utils import basic
 from ansible_collections.fleetops.maintenance.plugins.modules import wfbss_report
 
-TOKEN = '5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f'
-SECRET = 'sim-wfbss-secret'
 PATH = '/SMPI/v2.8/service/wfbss/api/report'
 UNKNOWN = '00000000-1111-2222-3333-444444444444'
 
 
 @pytest.fixture
-def warnings(monkeypatch):
-    """The module's warnings (the patched exit_json of conftest does not add them to the result)."""
-    seen = []
-    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: seen.append(text))
-    return seen
-
-
-@pytest.fixture
-def customers(simulator):
-    return simulator.state('wfbss')['accounts'][0]['customers']
-
-
-@pytest.fixture
-def args(simulator):
+def args(wfbss_connection):
     def build(**extra):
-        base = dict(api_url=simulator.url, access_token=TOKEN, secret_key=SECRET, retries=1, retry_backoff=0.01,
-                    name='weekly report', schedule='weekly', weekday='monday', time='08:00',
+        base = dict(wfbss_connection, name='weekly report', schedule='weekly', weekday='monday', time='08:00',
                     recipients=['secops@example.com'], contents=['virus_summary', '101'])
         base.update(extra)
         return dict((key, value) for key, value in base.items() if value is not None)  # None = leave the option out
@@ -108,7 +91,7 @@ def test_check_mode_and_diff_write_nothing(simulator, run_module, args, customer
         recipients=['secops@example.com'], group_ids=[], contents=['virus_summary', 'top_devices_virus'])
 
 
-def test_differing_report_is_left_alone_then_replaced(simulator, run_module, args, customers, warnings):
+def test_differing_report_is_left_alone_then_replaced(simulator, run_module, args, customers):
     run_module(wfbss_report, args(customer_ids=customers[:2]))
     simulator.clear_log()
     result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False))
@@ -117,7 +100,7 @@ def test_differing_report_is_left_alone_then_replaced(simulator, run_module, arg
     assert [e['action'] for e in result['customers']] == ['differs', 'differs']
     assert result['customers'][0]['differences'] == ['enabled', 'time']
     assert result['customers'][0]['rtid'] == 1
-    assert any('other settings' in warning for warning in warnings)
+    assert any('other settings' in warning for warning in result['warnings'])
     assert methods(simulator) == ['GET']
 
     result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False, replace=True),
@@ -138,7 +121,7 @@ def test_differing_report_is_left_alone_then_replaced(simulator, run_module, arg
     assert [(r['rtid'], r['setting']['enabled'], r['setting']['parameter']['time']) for r in stored] == [(2, 0, 34200)]
 
 
-def test_absent_deletes_then_idempotent(simulator, run_module, args, customers):
+def test_absent_deletes_then_idempotent(simulator, run_module, args, customers, wfbss_connection):
     run_module(wfbss_report, args(customer_ids=customers[:2]))
     simulator.clear_log()
     result, failed = run_module(wfbss_report, dict(args(customer_ids=customers[:3], state='absent')), diff=True)
@@ -151,13 +134,13 @@ def test_absent_deletes_then_idempotent(simulator, run_module, args, customers):
     assert reports_of(simulator, customers[0]) == []
 
     simulator.clear_log()
-    again, failed = run_module(wfbss_report, dict(api_url=simulator.url, access_token=TOKEN, secret_key=SECRET,
-                                                  customer_ids=customers[:3], name='weekly report', state='absent'))
+    again, failed = run_module(wfbss_report, dict(wfbss_connection, customer_ids=customers[:3], name='weekly report',
+                                                  state='absent'))
     assert not failed and again['changed'] is False
     assert methods(simulator) == ['GET']
 
 
-def test_unknown_customer_is_missing_and_fails_unless_accepted(simulator, run_module, args, customers, warnings):
+def test_unknown_customer_is_missing_and_fails_unless_accepted(simulator, run_module, args, customers):
     result, failed = run_module(wfbss_report, args(customer_ids=[customers[0], UNKNOWN]))
     assert failed
     assert '1 customer(s) failed' in result['msg'] and UNKNOWN in result['msg']
@@ -168,7 +151,7 @@ def test_unknown_customer_is_missing_and_fails_unless_accepted(simulator, run_mo
 
     result, failed = run_module(wfbss_report, args(customer_ids=[customers[0], UNKNOWN], accept_results=['Missing']))
     assert not failed, result
-    assert any('accept_results' in warning for warning in warnings)
+    assert any('accept_results' in warning for warning in result['warnings'])
 
 
 def test_limit_error_per_customer(simulator, run_module, args, customers):
@@ -211,11 +194,11 @@ def test_vendor_error_inside_200(simulator, run_module, args, customers):
     assert methods(simulator) == ['GET']
 
 
-def test_monthly_end_of_month_warns(simulator, run_module, args, customers, warnings):
+def test_monthly_end_of_month_warns(simulator, run_module, args, customers):
     result, failed = run_module(wfbss_report, args(customer_ids=customers[:1], schedule='monthly', weekday=None,
                                                    monthday=31, group_ids=[1, 2], recipients=[]))
     assert not failed, result
-    assert any('monthday=31' in warning for warning in warnings)
+    assert any('monthday=31' in warning for warning in result['warnings'])
     parameter = reports_of(simulator, customers[0])[0]['setting']['parameter']
     assert parameter == {'time': 28800, 'email': 0, 'contents': [{'tbl_type': 100}, {'tbl_type': 101}],
                          'monthday': 31, 'gids': [1, 2]}
@@ -246,7 +229,7 @@ def test_bad_input_fails_before_sending(simulator, run_module, args, customers, 
     assert simulator.requests == []
 
 
-def test_wrong_token_is_an_auth_error(simulator, run_module, args, customers):
+def test_wrong_token_is_an_auth_error(simulator, run_module, args, customers, wfbss_connection):
     result, failed = run_module(wfbss_report, args(customer_ids=customers[:1], access_token=UNKNOWN))
     assert failed and result['error']['kind'] == 'auth'
-    assert 'clock' in result['msg'] and SECRET not in result['msg']
+    assert 'clock' in result['msg'] and wfbss_connection['secret_key'] not in result['msg']

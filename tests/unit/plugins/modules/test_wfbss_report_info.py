@@ -9,40 +9,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import pytest
-
-from ansible.module_utils import basic
 from ansible_collections.fleetops.maintenance.plugins.modules import wfbss_report, wfbss_report_info
 
-TOKEN = '5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f'
-SECRET = 'sim-wfbss-secret'
 UNKNOWN = '00000000-1111-2222-3333-444444444444'
 
 
-@pytest.fixture
-def customers(simulator):
-    return simulator.state('wfbss')['accounts'][0]['customers']
-
-
-@pytest.fixture
-def connection(simulator):
-    return dict(api_url=simulator.url, access_token=TOKEN, secret_key=SECRET, retries=1, retry_backoff=0.01)
-
-
-def create(run_module, connection, ids, **options):
-    args = dict(connection, customer_ids=ids, name='weekly report', schedule='weekly', weekday='monday', time='03:05',
+def create(run_module, wfbss_connection, ids, **options):
+    args = dict(wfbss_connection, customer_ids=ids, name='weekly report', schedule='weekly', weekday='monday', time='03:05',
                 recipients=['a@example.com'], group_ids=[2], contents=['virus_summary', '700'])
     args.update(options)
     result, failed = run_module(wfbss_report, dict((k, v) for k, v in args.items() if v is not None))
     assert not failed, result
 
 
-def test_reports_in_readable_form(simulator, run_module, connection, customers):
-    create(run_module, connection, customers[:11])
-    create(run_module, connection, customers[:1], name='monthly', schedule='monthly', weekday=None, monthday=5,
+def test_reports_in_readable_form(simulator, run_module, wfbss_connection, customers):
+    create(run_module, wfbss_connection, customers[:11])
+    create(run_module, wfbss_connection, customers[:1], name='monthly', schedule='monthly', weekday=None, monthday=5,
            recipients=[], group_ids=[], enabled=False, contents=['spyware_summary'])
     simulator.clear_log()
-    result, failed = run_module(wfbss_report_info, dict(connection, customer_ids=customers[:12]), check_mode=True)
+    result, failed = run_module(wfbss_report_info, dict(wfbss_connection, customer_ids=customers[:12]), check_mode=True)
     assert not failed, result
     assert result['changed'] is False
     assert [(entry['method'], entry['query']) for entry in simulator.requests] == [
@@ -60,31 +45,29 @@ def test_reports_in_readable_form(simulator, run_module, connection, customers):
     assert [len(entry['reports']) for entry in result['customers']] == [2] + [1] * 10 + [0]
 
 
-def test_filter_by_name_and_unknown_customer(simulator, run_module, connection, customers, monkeypatch):
-    warnings = []
-    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: warnings.append(text))
-    create(run_module, connection, customers[:2])
-    create(run_module, connection, customers[:2], name='other')
+def test_filter_by_name_and_unknown_customer(simulator, run_module, wfbss_connection, customers):
+    create(run_module, wfbss_connection, customers[:2])
+    create(run_module, wfbss_connection, customers[:2], name='other')
     simulator.clear_log()
-    result, failed = run_module(wfbss_report_info, dict(connection, name='other report',
+    result, failed = run_module(wfbss_report_info, dict(wfbss_connection, name='other report',
                                                         customer_ids=[customers[0].lower(), UNKNOWN, customers[0]]))
     assert not failed, result
     assert simulator.requests[0]['query'] == 'cids=%s,%s&name=other%%20report' % (customers[0].lower(), UNKNOWN)
     assert [(entry['id'], entry['found'], entry['reports']) for entry in result['customers']] == [
         (customers[0].lower(), True, []), (UNKNOWN, False, [])]
-    assert any(UNKNOWN in warning for warning in warnings)
+    assert any(UNKNOWN in warning for warning in result['warnings'])
 
-    result, failed = run_module(wfbss_report_info, dict(connection, name='other', customer_ids=customers[:1]))
+    result, failed = run_module(wfbss_report_info, dict(wfbss_connection, name='other', customer_ids=customers[:1]))
     assert [report['name'] for report in result['customers'][0]['reports']] == ['other']
 
 
-def test_bad_id_and_api_failure(simulator, run_module, connection, customers):
-    result, failed = run_module(wfbss_report_info, dict(connection, customer_ids=['nope']))
+def test_bad_id_and_api_failure(simulator, run_module, wfbss_connection, customers):
+    result, failed = run_module(wfbss_report_info, dict(wfbss_connection, customer_ids=['nope']))
     assert failed and "customer_ids[0] (item 1)" in result['msg']
     assert simulator.requests == []
 
     simulator.inject(vendor='wfbss', method='GET', skip=1, action='malformed')
-    result, failed = run_module(wfbss_report_info, dict(connection, customer_ids=customers[:15]))
+    result, failed = run_module(wfbss_report_info, dict(wfbss_connection, customer_ids=customers[:15]))
     assert failed
     assert result['failed_batch'] == 2 and result['unprocessed'] == customers[10:15]
     assert result['error']['kind'] == 'malformed'

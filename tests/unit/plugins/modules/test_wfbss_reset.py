@@ -13,21 +13,11 @@ import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import wfbss_reset
 
-TOKEN = '5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f'
-SECRET = 'sim-wfbss-secret'
-
 
 @pytest.fixture
-def customers(simulator):
-    return simulator.state('wfbss')['accounts'][0]['customers']
-
-
-@pytest.fixture
-def args(simulator):
+def args(wfbss_connection):
     def build(**extra):
-        base = dict(api_url=simulator.url, access_token=TOKEN, secret_key=SECRET, retries=1, retry_backoff=0.01)
-        base.update(extra)
-        return base
+        return dict(wfbss_connection, **extra)
     return build
 
 
@@ -92,17 +82,17 @@ def test_bad_input_fails_before_sending(simulator, run_module, args, extra, mess
     assert simulator.requests == []
 
 
-def test_missing_credentials(simulator, run_module, monkeypatch):
+def test_missing_credentials(simulator, run_module, monkeypatch, wfbss_connection):
     monkeypatch.delenv('WFBSS_SECRET_KEY', raising=False)
-    result, failed = run_module(wfbss_reset, dict(api_url=simulator.url, access_token=TOKEN, customer_ids=[], type='counter'))
+    result, failed = run_module(wfbss_reset, dict(api_url=simulator.url, access_token=wfbss_connection['access_token'], customer_ids=[], type='counter'))
     assert failed and 'secret_key' in result['msg']
     assert simulator.requests == []
 
 
-def test_credentials_from_environment(simulator, run_module, monkeypatch, customers):
+def test_credentials_from_environment(simulator, run_module, monkeypatch, customers, wfbss_connection):
     monkeypatch.setenv('WFBSS_API_URL', simulator.url)
-    monkeypatch.setenv('WFBSS_ACCESS_TOKEN', TOKEN)
-    monkeypatch.setenv('WFBSS_SECRET_KEY', SECRET)
+    monkeypatch.setenv('WFBSS_ACCESS_TOKEN', wfbss_connection['access_token'])
+    monkeypatch.setenv('WFBSS_SECRET_KEY', wfbss_connection['secret_key'])
     result, failed = run_module(wfbss_reset, dict(customer_ids=customers[:1], type='counter'))
     assert not failed, result
     assert len(writes(simulator)) == 1
