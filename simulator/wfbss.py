@@ -20,9 +20,11 @@ RESET_EVENTS = (
     "network_virus_incidents", "virus_unsuccessful", "spyware_unsuccessful", "device_control_incidents",
 )
 REPORT_LIMIT = 10
+CUSTOMERS_PAGE_LIMIT = 100  # the page size Trend's log-feeder sample asks for; larger asks are cut to it (assumption)
 REPORT_NAME_FORBIDDEN = set('\\/:;*?"<>|')
 TBL_TYPES = {100, 101, 102, 200, 201, 202, 300, 301, 400, 500, 501, 600, 601, 700, 701}
-AUTH_HEADERS = ("x-access-token", "x-posix-time", "x-signature", "x-traceid")
+# Trend's "invoking the API" page lists all five as compulsory (content-type included, on every request).
+AUTH_HEADERS = ("x-access-token", "x-posix-time", "x-signature", "x-traceid", "content-type")
 
 
 class BadRequest(Exception):
@@ -242,9 +244,12 @@ class WfbssApp(VendorApp):
         if request.query.get("q"):
             ids = [cid for cid in ids if request.query["q"].lower() in self.customers[cid]["name"].lower()]
         total = len(ids)
-        page, limit = request.query.get("page", "1"), request.query.get("limit", "100")
+        page, limit = request.query.get("page", "1"), request.query.get("limit", str(CUSTOMERS_PAGE_LIMIT))
         if not (page.isdigit() and limit.isdigit() and int(page) >= 1 and int(limit) >= 1):
             raise BadRequest("page and limit must be positive integers")
-        start = (int(page) - 1) * int(limit)
-        ids = ids[start:start + int(limit)]
-        return json_response(200, {"customers": [{"id": cid, "name": self.customers[cid]["name"]} for cid in ids], "total": total})
+        limit_used = min(int(limit), CUSTOMERS_PAGE_LIMIT)
+        start = (int(page) - 1) * limit_used
+        ids = ids[start:start + limit_used]
+        # customers[] + paging{total, limit}: the shape Trend's clients page by (README "Sources", WFBS customers)
+        return json_response(200, {"customers": [{"id": cid, "name": self.customers[cid]["name"]} for cid in ids],
+                                   "paging": {"total": total, "limit": limit_used}})

@@ -190,9 +190,9 @@ class ApiClient(object):
         rate_limit_waited = 0.0
         while True:
             attempt += 1
-            send_headers = {'Accept': 'application/json'}
-            if body is not None:
-                send_headers['Content-Type'] = 'application/json; charset=utf-8'
+            # Content-Type on every request, bodiless ones included: Trend's docs list it among the compulsory
+            # headers and its own clients send it on GET too (so do Huawei's SDKs).
+            send_headers = {'Accept': 'application/json', 'Content-Type': 'application/json; charset=utf-8'}
             send_headers.update(headers or {})
             if self.auth:
                 send_headers.update(self.auth(method, request_uri, body or b''))

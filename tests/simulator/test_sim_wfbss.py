@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import pytest
 import requests
 
-from sim_helpers import WFBSS_SECRET, wfbss_call
+from sim_helpers import WFBSS_SECRET, WFBSS_TOKEN, wfbss_call
+from simulator.wfbss import sign
 
 WEEKLY = {"type": 3, "setting": {"name": "weekly report", "enabled": 1,
                                  "parameter": {"weekday": 1, "email": 0, "time": 28800, "contents": [{"tbl_type": 100}, {"tbl_type": 101}]}}}
@@ -35,6 +37,27 @@ def test_correct_signature_accepted_and_reset_recorded(sim, customers):
     assert state[customers[1]]["resets"][-1]["task_id"] == task["id"]
     assert state[customers[2]]["resets"] == []
     assert sim.requests[-1]["kind"] == "write"
+
+
+def test_customers_answer_pages_as_trends_clients_read_them(sim, customers):
+    """customers[] + paging{total, limit}, as the TmWfbs PowerShell module pages (paging.total / paging.limit)."""
+    first = wfbss_call(sim, "GET", "/customers?page=1&limit=10").json()
+    third = wfbss_call(sim, "GET", "/customers?page=3&limit=10").json()
+    assert first["paging"]["total"] == 25 and first["paging"]["limit"] == 10
+    assert "total" not in first
+    assert [c["id"] for c in first["customers"]] == customers[:10]
+    assert [c["id"] for c in third["customers"]] == customers[20:]
+
+
+def test_missing_content_type_refused(sim, customers):
+    """Trend lists content-type among the compulsory headers of every request."""
+    request_uri = f"/SMPI/v2.8/service/wfbss/api/report?cids={customers[0]}"
+    posix_time = str(int(time.time()))
+    headers = {"x-access-token": WFBSS_TOKEN, "x-posix-time": posix_time, "x-traceid": str(uuid.uuid4()),
+               "x-signature": sign(WFBSS_SECRET, posix_time, "GET", request_uri, b"")}
+    response = requests.get(sim.url + request_uri, headers=headers, timeout=5)
+    assert response.status_code == 401
+    assert "content-type" in response.json()["error"]
 
 
 def test_encoded_query_is_signed_as_sent(sim):

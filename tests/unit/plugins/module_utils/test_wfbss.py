@@ -108,6 +108,16 @@ def test_reset_sends_the_signed_bodyless_post():
     assert SECRET not in json.dumps(sent['headers'])
 
 
+def test_every_request_carries_the_compulsory_content_type():
+    """Trend lists content-type among the compulsory headers; its clients send it on GET and bodiless POST too."""
+    session = FakeSession(FakeResponse(200, {'task': {'status': 'PENDING', 'id': 'T1'}}),
+                          FakeResponse(200, {'customers': []}))
+    client = api(session)
+    client.reset([CID], 'counter')
+    client.list_reports([CID])
+    assert [sent['headers'].get('Content-Type') for sent in session.sent] == ['application/json; charset=utf-8'] * 2
+
+
 def test_reset_events_are_comma_separated():
     session = FakeSession(FakeResponse(200, {'task': {'status': 'PENDING', 'id': 'T1'}}))
     api(session).reset([CID, CID.lower()], 'livestatus', ['virus_incidents', 'wtp_incidents'])
