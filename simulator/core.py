@@ -39,6 +39,7 @@ DEFAULT_KNOBS: dict[str, Any] = {
     "altcraft_task_seconds": 1.0,
     "altcraft_task_fail": False,
     "altcraft_error_http_status": 200,
+    "altcraft_get_counters_shape": "channels",
     "latency_seconds": 0,
 }
 FAULT_ACTIONS = ("status", "drop", "delay", "malformed", "html", "empty", "vendor_error")

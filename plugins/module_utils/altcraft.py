@@ -150,6 +150,19 @@ def pick_entry(result, list_id):
     return entries[0] if entries else None
 
 
+def counters_entry(data, list_id):
+    """One counters entry (``channels``, and the count time when given) from a get_counters ``data``.
+
+    The documented get_counters answers (databases/get-counters, segments/get-counters) are a list of
+    channels, ``[{"channel", "status"}]``, with no count time. The result of a completed refresh task
+    (``[{"channels", "list_id", "updated", "last_count_time", ...}]``) is read too, should a server send it.
+    """
+    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    if any(isinstance(item, dict) and 'channel' in item for item in items):
+        return dict(channels=[item for item in items if isinstance(item, dict)])
+    return pick_entry(data, list_id)
+
+
 def summarize(entry, now=None):
     """What the modules return about one list's counters."""
     moment = counted_at(entry)
@@ -162,6 +175,11 @@ def summarize(entry, now=None):
         in_progress=bool(entry.get('in_progress')),
         age_seconds=None if moment is None else round(now - moment, 3),
     )
+
+
+def age_unknown(summary):
+    """True when there are counters but the answer did not say when they were counted."""
+    return bool(summary['counters']) and summary['age_seconds'] is None
 
 
 def task_outcome(state):
@@ -227,7 +245,7 @@ class AltcraftClient(object):
         data = self._call('resources/get_counters', dict(id=resource_id, list_id=list_id), idempotent=True)
         if data is not None and not isinstance(data, (list, dict)):
             raise self._malformed('resources/get_counters', 'data is neither a list nor an object')
-        return pick_entry(data, list_id)
+        return counters_entry(data, list_id)
 
     def wait_for_task(self, task_id, timeout, interval, sleep=time.sleep, clock=time.monotonic):
         """Poll tasks/status until ``completed``; TaskFailed (with the last state) on an error or timeout."""

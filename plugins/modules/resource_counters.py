@@ -67,6 +67,10 @@ options:
         for example V(90s), V(30m), V(12h), V(1d) or V(1h30m). A number without a unit is seconds.
       - The age is taken from the counters' C(updated) time, or else from the time in C(last_count_time)
         (C(counted at <time> in ...)). Counters that were never counted are always refreshed.
+      - B(Altcraft's documented C(get_counters) answers carry no count time) (a list of channels with their
+        counters). When the answer does not say when the counters were counted, their age cannot be known:
+        they are refreshed and a warning says so. O(max_age) skips a refresh only when the server answers
+        with a count time.
       - When not set, every run refreshes the counters and reports C(changed=true).
     type: str
 extends_documentation_fragment:
@@ -84,8 +88,8 @@ attributes:
   idempotent:
     support: partial
     details:
-      - Only with O(max_age) set, and only for as long as the counters stay younger than O(max_age).
-        Without O(max_age) every run is a refresh.
+      - Only with O(max_age) set, only when the server says when the counters were counted (see O(max_age)),
+        and only for as long as the counters stay younger than O(max_age). Otherwise every run is a refresh.
   action_group:
     membership:
       - fleetops.maintenance.altcraft
@@ -93,8 +97,10 @@ notes:
   - Only the task status C(completed) is documented. Any other status is treated as still running until
     O(wait_timeout); the statuses C(error), C(failed), C(failure) and C(cancelled) fail the task, reporting
     the O(ignore:task_id) and the last state.
-  - The response shape of C(resources/get_counters) (used with O(max_age)) is not confirmed by the vendor's
-    documentation; it is assumed to be the same list of entries as the C(result) of a completed task.
+  - The page of C(resources/get_counters) (used with O(max_age)) could not be found; the module reads the shape
+    of its documented siblings C(databases/get_counters) and C(segments/get_counters) (C(data) is a list of
+    C({channel, status})), and also the richer C(result) entries of a completed refresh task
+    (C(channels), C(list_id), C(updated), C(last_count_time)) should a server answer with those.
   - A refresh only recounts, so repeating one is harmless; it is still sent as a write, so if its answer is
     lost (timeout, HTTP 500 or 504) it is not retried and the failure says that its outcome is unknown.
 seealso:
@@ -202,6 +208,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import (
     ALTCRAFT_ARGUMENT_SPEC,
     AltcraftClient,
+    age_unknown,
     parse_duration,
     pick_entry,
     summarize,
@@ -277,6 +284,11 @@ def main():
             result.update(current)
             age = current['age_seconds']
             result['would_refresh'] = age is None or age > max_age
+            if age_unknown(current):
+                module.warn('Altcraft did not say when the counters of resource %s, database %s were counted '
+                            '(its documented get_counters answer has no count time), so max_age cannot tell their '
+                            'age: they %s refreshed' % (params['resource_id'], params['list_id'],
+                                                         'would be' if module.check_mode else 'are'))
         if not result['would_refresh'] or module.check_mode:
             result['changed'] = result['would_refresh']
             module.exit_json(**result)

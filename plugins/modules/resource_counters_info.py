@@ -14,7 +14,8 @@ short_description: Read the subscription counters of an Altcraft resource withou
 version_added: 0.1.0
 description:
   - Reads the current subscription counters of a resource for one database
-    (C(POST /api/v1.1/resources/get_counters)), per channel, with when they were last counted.
+    (C(POST /api/v1.1/resources/get_counters)), per channel, with when they were last counted when the
+    answer says so.
   - Nothing is recounted; use M(fleetops.maintenance.resource_counters) to refresh the counters.
 author: fleetops maintainers (@fleetops)
 options:
@@ -45,9 +46,11 @@ attributes:
     membership:
       - fleetops.maintenance.altcraft
 notes:
-  - The response shape of C(resources/get_counters) is not confirmed by the vendor's documentation. The module
-    assumes it is the same list of entries as the C(result) of a completed C(tasks/status) answer
-    (C(channels), C(in_progress), C(last_count_time), C(list_id), C(updated)), and also accepts a single entry.
+  - The page of C(resources/get_counters) could not be found. The module reads the shape of its documented siblings
+    C(databases/get_counters) and C(segments/get_counters): C(data) is a list of C({channel, status}), with no count
+    time, so RV(updated), RV(last_count_time) and RV(age_seconds) are V(null). It also reads the richer C(result)
+    entries of a completed refresh task (C(channels), C(in_progress), C(last_count_time), C(list_id), C(updated)),
+    should a server answer with those; then the count time is returned.
 seealso:
   - module: fleetops.maintenance.resource_counters
 '''
@@ -61,9 +64,11 @@ EXAMPLES = r'''
     list_id: 1
   register: current
 
-- name: Warn when the counters are older than a day
+- name: Say when the counters are older than a day, or of unknown age
   ansible.builtin.debug:
-    msg: "Counters of database 1 were counted {{ current.age_seconds | int }} seconds ago"
+    msg: >-
+      Counters of database 1: {{ 'counted at an unknown time' if current.age_seconds is none
+      else 'counted ' ~ (current.age_seconds | int) ~ ' seconds ago' }}
   when: current.age_seconds is none or current.age_seconds > 86400
 
 - name: Email subscribers of several databases
@@ -105,7 +110,9 @@ in_progress:
   type: bool
   sample: false
 age_seconds:
-  description: Seconds since the counters were last counted; V(null) when never counted or not known.
+  description:
+    - Seconds since the counters were last counted; V(null) when never counted, or when the answer does not
+      say when they were counted (the documented answer does not).
   returned: always
   type: float
   sample: 3600.25

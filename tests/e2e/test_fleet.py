@@ -68,7 +68,16 @@ def test_fleet_run(fresh, fleet):
         assert title in markdown
     assert "frozen" in markdown
 
-    # The declarative parts again: nothing changes, nothing is written, the recap says changed=0.
+    # Altcraft's documented get_counters answer says nothing of when the counters were counted, so
+    # altcraft_counters_max_age cannot tell fresh counters from stale ones: they are refreshed again.
+    untimed = fleet.run(extra={"fleet_maintenance_chores": ["altcraft"]})
+    assert untimed.rc == 0, untimed.stdout[-4000:]
+    assert [r["action"] for r in untimed.chore("altcraft")["resources"]] == ["refreshed"] * 3
+    assert "cannot tell their age" in untimed.stdout
+
+    # The declarative parts again, with a server that gives the count time: nothing changes, nothing is
+    # written, the recap says changed=0.
+    fresh.configure(altcraft_get_counters_shape="task_result")
     again = fleet.run(extra={"fleet_maintenance_chores": ["wfbss", "altcraft"], "wfbss_maintenance_resets": []})
     assert again.rc == 0, again.stdout[-4000:]
     assert again.writes == []

@@ -47,7 +47,7 @@ def test_refresh_validation(sim, body, text):
 
 
 def test_task_progression_to_completed(sim):
-    sim.configure(altcraft_task_seconds=1.5)
+    sim.configure(altcraft_task_seconds=1.5, altcraft_get_counters_shape="task_result")
     before = altcraft_call(sim, "resources/get_counters", {"token": ALTCRAFT_TOKEN, "id": 2, "list_id": 1}).json()["data"][0]["updated"]
     response = altcraft_call(sim, "resources/refresh_counters", {"token": ALTCRAFT_TOKEN, "id": 2, "list_id": 1}).json()
     assert response["error"] == 0 and response["error_text"] == "Successful operation"
@@ -72,6 +72,14 @@ def test_task_progression_to_completed(sim):
     kinds = {entry["path"].rsplit("/", 2)[-2] + "/" + entry["path"].rsplit("/", 1)[-1]: entry["kind"] for entry in sim.requests}
     assert kinds == {"resources/get_counters": "read", "resources/refresh_counters": "write", "tasks/status": "read"}
     assert ALTCRAFT_TOKEN not in json.dumps(sim.requests)
+
+
+def test_get_counters_answers_the_documented_channel_list(sim):
+    """databases/get-counters and segments/get-counters (guides.altcraft.com v74): data = [{channel, status}]."""
+    answer = altcraft_call(sim, "resources/get_counters", {"token": ALTCRAFT_TOKEN, "id": 2, "list_id": 1}).json()
+    assert answer["error"] == 0 and answer["error_text"] == "Successful operation"
+    assert [item["channel"] for item in answer["data"]] == ["sms", "push", "email"]
+    assert all(set(item) == {"channel", "status"} and set(item["status"]) == COUNTERS for item in answer["data"])
 
 
 def test_task_failure_and_unknown_task(sim):

@@ -89,6 +89,32 @@ def test_pick_entry_matches_list_id_and_accepts_one_object():
     assert altcraft.pick_entry(None, 1) is None
 
 
+# databases/get-counters, guides.altcraft.com v74 (segments/get-counters has the same shape): a channel list.
+DOCUMENTED_COUNTERS = [
+    {'channel': 'email', 'status': {'all': 1336, 'subscribed': 925, 'unsubscribed': 0, 'complained': 0,
+                                    'hardbounced': 411, 'unconfirmed': 0, 'suspended': 0, 'invalid': 0,
+                                    'subscribed_sendable': 925, 'unconfirmed_sendable': 0}},
+    {'channel': 'sms', 'status': {'all': 1336, 'subscribed': 0, 'unsubscribed': 0, 'complained': 0, 'hardbounced': 0,
+                                  'unconfirmed': 0, 'suspended': 0, 'invalid': 0, 'subscribed_sendable': 0,
+                                  'unconfirmed_sendable': 0}},
+]
+
+
+def test_counters_entry_reads_the_documented_channel_list():
+    summary = altcraft.summarize(altcraft.counters_entry(DOCUMENTED_COUNTERS, 1))
+    assert summary['counters']['email']['subscribed'] == 925 and summary['counters']['sms']['all'] == 1336
+    assert summary['age_seconds'] is None and summary['updated'] is None and summary['last_count_time'] is None
+    assert altcraft.age_unknown(summary) is True
+
+
+def test_counters_entry_still_reads_a_task_result_entry():
+    assert altcraft.counters_entry([VENDOR_ENTRY], 1) is VENDOR_ENTRY
+    summary = altcraft.summarize(altcraft.counters_entry([VENDOR_ENTRY], 1), now=VENDOR_UPDATED + 60)
+    assert summary['age_seconds'] == pytest.approx(60) and altcraft.age_unknown(summary) is False
+    assert altcraft.counters_entry([], 1) is None and altcraft.counters_entry(None, 1) is None
+    assert altcraft.age_unknown(altcraft.summarize(None)) is False  # never counted is not "age unknown"
+
+
 def test_summarize_vendor_example():
     summary = altcraft.summarize(VENDOR_ENTRY, now=VENDOR_UPDATED + 60)
     assert summary == dict(

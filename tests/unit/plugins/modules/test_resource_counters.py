@@ -36,6 +36,12 @@ def paths(simulator):
     return [r['path'] for r in simulator.requests]
 
 
+@pytest.fixture
+def timed_counters(simulator):
+    """A server whose get_counters also says when the counters were counted (the refresh task's result shape)."""
+    simulator.configure(altcraft_get_counters_shape='task_result')
+
+
 def refreshes(simulator, resource_id=1):
     """How many refreshes of a resource the simulator has applied."""
     return simulator.state('altcraft')['resources'][str(resource_id)]['refreshes']
@@ -78,7 +84,7 @@ def test_feedback_url_and_type_are_sent(simulator, run_module, args):
     assert simulator.state('altcraft')['tasks'][result['task_id']]['feedback_url'] == 'http://127.0.0.1:9/receiver'
 
 
-def test_max_age_fresh_counters_are_not_refreshed(simulator, run_module, args):
+def test_max_age_fresh_counters_are_not_refreshed(simulator, run_module, args, timed_counters):
     first, failed = run_module(resource_counters, dict(args, max_age='1h'))
     assert failed is False and first['changed'] is True  # the seed's counters are a day old
     assert paths(simulator)[:2] == [GET, REFRESH]
@@ -95,7 +101,7 @@ def test_max_age_fresh_counters_are_not_refreshed(simulator, run_module, args):
 
 
 @pytest.mark.parametrize('max_age', ['12h', 3600, '3600', '23h59m'])
-def test_max_age_stale_counters_are_refreshed(simulator, run_module, args, max_age):
+def test_max_age_stale_counters_are_refreshed(simulator, run_module, args, max_age, timed_counters):
     result, failed = run_module(resource_counters, dict(args, max_age=max_age))
     assert failed is False, result
     assert result['changed'] is True and result['status'] == 'completed'
@@ -103,7 +109,7 @@ def test_max_age_stale_counters_are_refreshed(simulator, run_module, args, max_a
     assert result['age_seconds'] < 60
 
 
-def test_max_age_longer_than_the_seed_age_is_fresh(simulator, run_module, args):
+def test_max_age_longer_than_the_seed_age_is_fresh(simulator, run_module, args, timed_counters):
     result, failed = run_module(resource_counters, dict(args, max_age='2d'))
     assert failed is False, result
     assert result['changed'] is False
@@ -111,7 +117,7 @@ def test_max_age_longer_than_the_seed_age_is_fresh(simulator, run_module, args):
     assert paths(simulator) == [GET]
 
 
-def test_check_mode_with_stale_counters_predicts_a_refresh_without_writing(simulator, run_module, args):
+def test_check_mode_with_stale_counters_predicts_a_refresh_without_writing(simulator, run_module, args, timed_counters):
     result, failed = run_module(resource_counters, dict(args, max_age='30m'), check_mode=True)
     assert failed is False, result
     assert result['changed'] is True and result['would_refresh'] is True
@@ -122,9 +128,28 @@ def test_check_mode_with_stale_counters_predicts_a_refresh_without_writing(simul
     assert refreshes(simulator) == 0
 
 
-def test_check_mode_with_fresh_counters_is_unchanged(simulator, run_module, args):
+def test_check_mode_with_fresh_counters_is_unchanged(simulator, run_module, args, timed_counters):
     result, failed = run_module(resource_counters, dict(args, max_age='7d'), check_mode=True)
     assert failed is False and result['changed'] is False and result['would_refresh'] is False
+    assert paths(simulator) == [GET]
+
+
+def test_max_age_with_the_documented_answer_refreshes_and_says_the_age_is_unknown(simulator, run_module, args):
+    """The documented get_counters answer has no count time: max_age must not pretend the counters are fresh."""
+    result, failed = run_module(resource_counters, dict(args, max_age='7d'))
+    assert failed is False, result
+    assert result['changed'] is True and result['would_refresh'] is True and result['status'] == 'completed'
+    assert paths(simulator)[:2] == [GET, REFRESH]
+    assert any('cannot tell their age' in warning and 'are refreshed' in warning for warning in result['warnings'])
+    assert refreshes(simulator) == 1
+
+
+def test_check_mode_with_the_documented_answer_predicts_a_refresh(simulator, run_module, args):
+    result, failed = run_module(resource_counters, dict(args, max_age='7d'), check_mode=True)
+    assert failed is False, result
+    assert result['changed'] is True and result['would_refresh'] is True
+    assert sorted(result['counters']) == ['email', 'push', 'sms'] and result['age_seconds'] is None
+    assert any('would be refreshed' in warning for warning in result['warnings'])
     assert paths(simulator) == [GET]
 
 
@@ -211,7 +236,7 @@ def test_status_poll_survives_a_503(simulator, run_module, args):
     assert [r['status'] for r in simulator.requests][:3] == [200, 503, 200]
 
 
-def test_connection_options_from_the_environment(simulator, run_module, args, monkeypatch):
+def test_connection_options_from_the_environment(simulator, run_module, args, monkeypatch, timed_counters):
     monkeypatch.setenv('ALTCRAFT_API_URL', simulator.url)
     monkeypatch.setenv('ALTCRAFT_API_TOKEN', TOKEN)
     params = dict(args)

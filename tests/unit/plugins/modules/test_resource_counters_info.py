@@ -21,7 +21,18 @@ def args(simulator):
     return dict(api_url=simulator.url, api_token=TOKEN, resource_id=2, list_id=2, retry_backoff=0)
 
 
+def test_reads_the_documented_channel_list(simulator, run_module, args):
+    """databases/segments get_counters (guides.altcraft.com): data = [{channel, status}], no count time."""
+    result, failed = run_module(resource_counters_info, args)
+    assert failed is False, result
+    assert sorted(result['counters']) == ['email', 'push', 'sms']
+    assert result['counters']['sms']['all'] == 1000 + 37 * 2 + 11 * 2
+    assert result['updated'] is None and result['last_count_time'] is None and result['age_seconds'] is None
+    assert [(r['method'], r['path'], r['kind']) for r in simulator.requests] == [('POST', GET, 'read')]
+
+
 def test_reads_counters_without_refreshing(simulator, run_module, args):
+    simulator.configure(altcraft_get_counters_shape='task_result')
     result, failed = run_module(resource_counters_info, args)
     assert failed is False, result
     assert result['changed'] is False
@@ -46,6 +57,7 @@ def test_check_mode_reads_the_same(simulator, run_module, args):
 
 
 def test_sees_the_counters_of_a_refresh(simulator, run_module, args):
+    simulator.configure(altcraft_get_counters_shape='task_result')
     refreshed, failed = run_module(resource_counters, dict(args, poll_interval=0.05))
     assert failed is False, refreshed
     simulator.clear_log()
