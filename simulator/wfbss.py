@@ -151,6 +151,7 @@ class WfbssApp(VendorApp):
             ("POST", "commands/reset"): self._reset,
             ("GET", "report"): self._report_list,
             ("POST", "report"): self._report_create,
+            ("PUT", "report"): self._report_update,
             ("DELETE", "report"): self._report_delete,
             ("GET", "customers"): self._customers,
         }
@@ -218,17 +219,49 @@ class WfbssApp(VendorApp):
             results.append(entry)
         return json_response(200, {"customers": results})
 
-    def _report_delete(self, request: SimRequest, token: str) -> SimResponse:
+    @staticmethod
+    def _selected(request: SimRequest) -> tuple[str | None, str | None]:
+        """The report selector of PUT and DELETE: name or rtid, one of them required."""
         name, rtid = request.query.get("name"), request.query.get("rtid")
         if name is None and rtid is None:
             raise BadRequest("name or rtid is required")
         if rtid is not None and not rtid.isdigit():
             raise BadRequest("rtid must be an integer")
+        return name, rtid
+
+    @staticmethod
+    def _matching(customer: dict[str, Any], name: str | None, rtid: str | None) -> list[dict[str, Any]]:
+        return [r for r in customer["reports"] if (rtid is not None and r["rtid"] == int(rtid))
+                or (rtid is None and r["setting"].get("name") == name)]
+
+    def _report_update(self, request: SimRequest, token: str) -> SimResponse:
+        name, rtid = self._selected(request)
+        cids = self._cids(request, token)
+        try:
+            body = request.json()
+        except ValueError as exc:
+            raise BadRequest("request body must be JSON") from exc
+        spec_errors = _report_spec_errors(body)
+        results = []
+        for cid in cids:
+            customer = self.customers[cid]
+            matching = self._matching(customer, name, rtid)
+            if spec_errors:
+                results.append({"rtid": 0, "message": "report template spec error", "id": cid, "result": "SpecError", "eid": customer["eid"]})
+                continue
+            if not matching:
+                results.append({"rtid": int(rtid or 0), "message": "report not found", "id": cid, "result": "InternalError", "eid": customer["eid"]})
+            for report in matching:  # the report keeps its rtid and its history (number)
+                report.update(type=body["type"], setting=copy.deepcopy(body["setting"]))
+                results.append({"rtid": report["rtid"], "message": "", "id": cid, "result": "Done", "eid": customer["eid"]})
+        return json_response(200, {"customers": results})
+
+    def _report_delete(self, request: SimRequest, token: str) -> SimResponse:
+        name, rtid = self._selected(request)
         results = []
         for cid in self._cids(request, token):
             customer = self.customers[cid]
-            doomed = [r for r in customer["reports"] if (rtid is not None and r["rtid"] == int(rtid))
-                      or (rtid is None and r["setting"].get("name") == name)]
+            doomed = self._matching(customer, name, rtid)
             if not doomed:
                 results.append({"rtid": int(rtid or 0), "message": "report not found", "id": cid, "result": "InternalError", "eid": customer["eid"]})
             for report in doomed:

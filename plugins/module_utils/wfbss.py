@@ -39,7 +39,6 @@ AUTH_HINT = ('Check access_token and secret_key (TMRM > Administration > Third-p
              'the host running the module: every request is signed with its current time (x-posix-time)')
 
 MAX_CUSTOMERS_PER_CALL = 10  # cids: "at least one ... and no more than 10" (reset and report pages)
-REPORT_LIMIT = 10  # LimitError: "over the report limit 10"
 RESET_TYPES = ('counter', 'livestatus')
 RESET_EVENTS = (
     'virus_incidents', 'spyware_incidents', 'wtp_incidents', 'urlfilter_incidents', 'behavior_monitoring_incidents',
@@ -159,6 +158,11 @@ class WfbssApi(object):
         """POST report?cids= with one body for every listed customer: customers[] {id, rtid, result, message}."""
         response = self.client.request('POST', '/report', params=dict(cids=','.join(customer_ids)), json_body=body)
         return self._customers(response, 'POST')
+
+    def update_report(self, customer_ids, body, name=None, rtid=None):
+        """PUT report?cids=&name= (or &rtid=) with the new settings: customers[] {id, rtid, result, message}."""
+        params = dict(cids=','.join(customer_ids), name=name, rtid=rtid)
+        return self._customers(self.client.request('PUT', '/report', params=params, json_body=body), 'PUT')
 
     def delete_report(self, customer_ids, name=None, rtid=None):
         """DELETE report?cids=&name= (or &rtid=): customers[] {id, rtid, result, message}."""

@@ -101,9 +101,11 @@ options:
     elements: str
   replace:
     description:
-      - With O(state=present), delete and re-create a report of that name whose settings differ.
-      - B(The report's history is lost) - the API has no documented update call, so the old report and the
-        reports it generated are deleted before the new one is created.
+      - With O(state=present), bring a report of that name whose settings differ in line with the options.
+      - A single report is updated in place with the API's update call (C(PUT report)); it keeps its report ID
+        and its history (RV(customers[].action=updated)).
+      - When a customer has several reports of that name, they are deleted and one is created
+        (RV(customers[].action=replaced)); B(their history is lost).
     type: bool
     default: false
   accept_results:
@@ -136,8 +138,11 @@ attributes:
 notes:
   - Reports are compared on their schedule, weekday or day of the month, time, enabled flag, recipients,
     groups and contents; the order of recipients, groups and contents and the case of email addresses do not matter.
-  - The API documents no call to update a report; that is why O(replace) deletes and re-creates it.
-    If the creation then fails, the customer is left without the report; the result says so.
+  - O(replace) updates a report with the documented C(PUT report?cids=...&name=...) call, one call per 10 customers.
+    Only when several reports of that name exist is the customer's set deleted and one report created; if the
+    creation then fails, the customer is left without the report, and the result says so.
+  - The answer of the update call is not shown on the vendor's page; it is read like the answers of the create and
+    delete calls (C(customers[]) with a C(result) per customer).
   - A delete is repeated after an HTTP 500 or 504 or a read timeout, like any C(DELETE); if the first try had
     deleted the report, the repeated one may answer C(InternalError) for that customer.
   - Trend Micro does not document the error answers of the API; the message of a failure shows what the
@@ -230,14 +235,15 @@ customers:
       sample: ""
     action:
       description:
-        - What was done (or in check mode, what would be done) - C(created), C(deleted), C(replaced),
+        - What was done (or in check mode, what would be done) - C(created), C(deleted), C(updated) (its settings
+          changed in place, see O(replace)), C(replaced) (several reports of that name deleted and one created),
           C(unchanged) (already as wanted), C(differs) (a report of that name has other settings and
           O(replace) is false), or C(none) (the customer was not found).
         - When RV(customers[].result) is not C(Done), the action was attempted and did not succeed.
       type: str
       sample: created
     differences:
-      description: With RV(customers[].action=differs) or C(replaced), the options whose values differ.
+      description: With RV(customers[].action=differs), C(updated) or C(replaced), the options whose values differ.
       type: list
       elements: str
       sample: [time, contents]
@@ -343,8 +349,8 @@ def diff_form(report):
 
 
 def plan(customer_ids, existing, body, replace):
-    """Per customer: the result entry, and the lists of customers to delete and to create."""
-    entries, to_delete, to_create, before, after = {}, [], [], {}, {}
+    """Per customer: the result entry, the lists of customers to delete, to update and to create, and the diff."""
+    entries, to_delete, to_update, to_create, before, after = {}, [], [], [], {}, {}
     for cid in customer_ids:
         reports = existing.get(cid.upper())
         entry = entries[cid] = dict(id=cid, rtid=None, result=None, message='', action='unchanged')
@@ -373,16 +379,19 @@ def plan(customer_ids, existing, body, replace):
             before.pop(cid)
             continue
         entry['differences'] = changed
-        if replace:
+        if replace and len(reports) == 1:
+            entry['action'] = 'updated'
+            to_update.append(cid)
+        elif replace:
             entry['action'] = 'replaced'
             to_delete.append(cid)
             to_create.append(cid)
         else:
             entry['action'] = 'differs'
-            entry['message'] = 'a report of this name has other settings (%s); replace=true deletes and re-creates it' % ', '.join(changed)
+            entry['message'] = 'a report of this name has other settings (%s); replace=true updates it' % ', '.join(changed)
             after.pop(cid)
             before.pop(cid)
-    return entries, to_delete, to_create, dict(before=before, after=after)
+    return entries, to_delete, to_update, to_create, dict(before=before, after=after)
 
 
 def record(entries, answer, batch):
@@ -442,23 +451,30 @@ def main():
             result['changed'] = result['changed'] or any(entries[cid]['result'] == 'Done' for cid in batch)
         return action
 
+    steps = []  # (customers, call) in the order sent: deletions, updates, then creations
+    finished = 0  # how many of the steps were sent in full
     try:
         existing = by_customer(api.reports(customer_ids, params['name']))
-        entries, to_delete, to_create, diff = plan(customer_ids, existing, body, params['replace'])
+        entries, to_delete, to_update, to_create, diff = plan(customer_ids, existing, body, params['replace'])
+        steps = [(to_delete, lambda ids: api.delete_report(ids, name=params['name'])),
+                 (to_update, lambda ids: api.update_report(ids, body, name=params['name'])),
+                 (to_create, lambda ids: api.create_report(ids, body))]
         if module.check_mode:
-            result['changed'] = bool(to_delete or to_create)
-        else:
-            run_batches(to_delete, MAX_CUSTOMERS_PER_CALL, write(lambda ids: api.delete_report(ids, name=params['name'])),
-                        errors=(ApiError,))
-            # a replaced report is re-created only where its deletion succeeded
-            to_create = [cid for cid in to_create if cid not in to_delete or entries[cid]['result'] == 'Done']
-            run_batches(to_create, MAX_CUSTOMERS_PER_CALL, write(lambda ids: api.create_report(ids, body)),
-                        errors=(ApiError,))
+            result['changed'] = bool(to_delete or to_update or to_create)
+            steps = []
+        for customers, call in steps:
+            if customers is to_create:
+                # a replaced report is re-created only where its deletion succeeded
+                customers = [cid for cid in to_create if cid not in to_delete or entries[cid]['result'] == 'Done']
+            run_batches(customers, MAX_CUSTOMERS_PER_CALL, write(call), errors=(ApiError,))
+            finished += 1
     except BatchFailure as exc:
-        for cid in exc.failed_items + exc.remaining_items:
-            if cid in entries:
-                entries[cid].update(result=None, message='not done: the call for this batch failed or was not sent')
-        fail_with(module, exc, **finish())
+        later = set(cid for customers, call in steps[finished + 1:] for cid in customers)
+        not_sent = later.union(exc.failed_items, exc.remaining_items)
+        for cid in not_sent.intersection(entries):
+            entries[cid].update(result=None, message='not done: the call for this batch failed or was not sent')
+        unprocessed = set(exc.unprocessed_items).union(later)
+        fail_with(module, exc, unprocessed=[cid for cid in customer_ids if cid in unprocessed], **finish())
     finally:
         api.close()
 
@@ -467,8 +483,8 @@ def main():
     customers = finish()['customers']
     differing = [entry['id'] for entry in customers if entry['action'] == 'differs']
     if differing:
-        module.warn('%d customer(s) have a report named %r with other settings, left as is (replace=true deletes '
-                    'and re-creates it): %s' % (len(differing), params['name'], ', '.join(differing)))
+        module.warn('%d customer(s) have a report named %r with other settings, left as is (replace=true updates '
+                    'it): %s' % (len(differing), params['name'], ', '.join(differing)))
     problems = [entry for entry in customers if entry['result'] not in (None, 'Done')]
     failing = [entry for entry in problems if entry['result'] not in params['accept_results']]
     if failing:

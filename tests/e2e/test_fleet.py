@@ -237,7 +237,7 @@ def test_retired_and_differing_reports(fresh, fleet):
 
     run = fleet.run(playbook="wfbss_maintenance", extra=dict(extra, wfbss_maintenance_replace=True))
     assert run.rc == 0, run.stdout[-3000:]
-    assert run.chore("wfbss")["summary"]["reports_replaced"] == 6
+    assert run.chore("wfbss")["summary"]["reports_updated"] == 6
     state = fresh.state("wfbss")["customers"]
     assert all(next(r for r in state[cid]["reports"] if r["setting"]["name"] == "Weekly security summary")
                ["setting"]["parameter"]["time"] == 6 * 3600 + 30 * 60 for cid in customer_ids("acct-a"))

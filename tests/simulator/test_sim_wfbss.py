@@ -127,6 +127,22 @@ def test_report_create_list_delete(sim, customers):
     assert sim.requests[-1]["kind"] == "write"
 
 
+def test_report_update_keeps_the_report_id(sim, customers):
+    """PUT report?cids=&name= (Trend SMPI article 043) changes the settings of the named reports in place."""
+    cid = customers[2]
+    wfbss_call(sim, "POST", f"/report?cids={cid}", body=body(WEEKLY))
+    changed = json.loads(json.dumps(WEEKLY))
+    changed["setting"]["parameter"]["time"] = 3600
+    updated = wfbss_call(sim, "PUT", f"/report?cids={cid}&name=weekly%20report", body=body(changed)).json()["customers"]
+    assert [(u["id"], u["rtid"], u["result"]) for u in updated] == [(cid, 1, "Done")]
+    stored = sim.state("wfbss")["customers"][cid]["reports"]
+    assert [(r["rtid"], r["setting"]["parameter"]["time"]) for r in stored] == [(1, 3600)]
+    missing = wfbss_call(sim, "PUT", f"/report?cids={cid}&name=nope", body=body(changed)).json()["customers"]
+    assert missing[0]["result"] == "InternalError"
+    assert wfbss_call(sim, "PUT", f"/report?cids={cid}", body=body(changed)).status_code == 400
+    assert sim.requests[-1]["kind"] == "write"
+
+
 def test_report_spec_and_limit_errors(sim, customers):
     cid = customers[5]
     bad = json.loads(json.dumps(WEEKLY))

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import WfbssApi, report_body
 from ansible_collections.fleetops.maintenance.plugins.modules import wfbss_report
 
 PATH = '/SMPI/v2.8/service/wfbss/api/report'
@@ -91,7 +92,8 @@ def test_check_mode_and_diff_write_nothing(simulator, run_module, args, customer
         recipients=['secops@example.com'], group_ids=[], contents=['virus_summary', 'top_devices_virus'])
 
 
-def test_differing_report_is_left_alone_then_replaced(simulator, run_module, args, customers):
+def test_differing_report_is_left_alone_then_updated_in_place(simulator, run_module, args, customers):
+    """replace=true updates the report with PUT report (Trend SMPI article 043): same rtid, history kept."""
     run_module(wfbss_report, args(customer_ids=customers[:2]))
     simulator.clear_log()
     result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False))
@@ -100,12 +102,12 @@ def test_differing_report_is_left_alone_then_replaced(simulator, run_module, arg
     assert [e['action'] for e in result['customers']] == ['differs', 'differs']
     assert result['customers'][0]['differences'] == ['enabled', 'time']
     assert result['customers'][0]['rtid'] == 1
-    assert any('other settings' in warning for warning in result['warnings'])
+    assert any('other settings' in warning and 'replace=true updates it' in warning for warning in result['warnings'])
     assert methods(simulator) == ['GET']
 
     result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False, replace=True),
                                 check_mode=True, diff=True)
-    assert result['changed'] is True and [e['action'] for e in result['customers']] == ['replaced'] * 2
+    assert result['changed'] is True and [e['action'] for e in result['customers']] == ['updated'] * 2
     assert result['diff']['before'][customers[0]]['time'] == '08:00'
     assert result['diff']['after'][customers[0]]['time'] == '09:30'
     assert methods(simulator) == ['GET', 'GET']
@@ -114,11 +116,43 @@ def test_differing_report_is_left_alone_then_replaced(simulator, run_module, arg
     result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False, replace=True))
     assert not failed, result
     assert result['changed'] is True
-    assert [(e['action'], e['result'], e['rtid']) for e in result['customers']] == [('replaced', 'Done', 2)] * 2
-    assert calls(simulator)[1:] == [('DELETE', 'cids=%s,%s&name=weekly%%20report' % tuple(customers[:2])),
-                                    ('POST', 'cids=%s,%s' % tuple(customers[:2]))]
+    assert [(e['action'], e['result'], e['rtid']) for e in result['customers']] == [('updated', 'Done', 1)] * 2
+    assert calls(simulator)[1:] == [('PUT', 'cids=%s,%s&name=weekly%%20report' % tuple(customers[:2]))]
     stored = reports_of(simulator, customers[1])
-    assert [(r['rtid'], r['setting']['enabled'], r['setting']['parameter']['time']) for r in stored] == [(2, 0, 34200)]
+    assert [(r['rtid'], r['setting']['enabled'], r['setting']['parameter']['time']) for r in stored] == [(1, 0, 34200)]
+
+    simulator.clear_log()
+    again, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False, replace=True))
+    assert not failed and again['changed'] is False and methods(simulator) == ['GET']
+
+
+def test_duplicate_reports_of_a_name_are_replaced_by_one(simulator, run_module, args, customers, wfbss_connection):
+    """Two reports of one name cannot be made one by an update: they are deleted and one is created."""
+    run_module(wfbss_report, args(customer_ids=customers[:1]))
+    run_module(wfbss_report, dict(args(customer_ids=customers[:1]), name='other'))
+    # a second "weekly report", created through the API (the module never creates a duplicate)
+    api = WfbssApi(dict(wfbss_connection, validate_certs=True, ca_path=None, timeout=5, retries=0, retry_backoff=0,
+                        rate_limit_timeout=0, api_version='v2.8'))
+    api.create_report(customers[:1], report_body('weekly report', 'weekly', True, 3600, weekday='friday', contents=[100]))
+    api.close()
+    simulator.clear_log()
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:1], replace=True))
+    assert not failed, result
+    assert result['customers'][0]['action'] == 'replaced'
+    assert '2 reports have this name' in result['customers'][0]['differences']
+    assert methods(simulator) == ['GET', 'DELETE', 'POST']
+    names = sorted(r['setting']['name'] for r in reports_of(simulator, customers[0]))
+    assert names == ['other', 'weekly report']
+
+
+def test_failed_update_reports_what_was_not_sent(simulator, run_module, args, customers):
+    run_module(wfbss_report, args(customer_ids=customers[:12]))
+    simulator.inject(vendor='wfbss', method='PUT', skip=1, count=-1, action='status', status=400)
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:12], time='10:00', replace=True))
+    assert failed
+    assert result['failed_batch'] == 2 and result['unprocessed'] == customers[10:12]
+    assert [e['result'] for e in result['customers']] == ['Done'] * 10 + [None] * 2
+    assert 'not done' in result['customers'][11]['message']
 
 
 def test_absent_deletes_then_idempotent(simulator, run_module, args, customers, wfbss_connection):
