@@ -68,8 +68,8 @@ options:
       - The age is taken from the counters' C(updated) time, or else from the time in C(last_count_time)
         (C(counted at <time> in ...)). Counters that were never counted are always refreshed.
       - B(Altcraft's documented C(get_counters) answers carry no count time) (a list of channels with their
-        counters). When the answer does not say when the counters were counted, their age cannot be known:
-        they are refreshed and a warning says so. O(max_age) skips a refresh only when the server answers
+        counters). When the answer does not say when the counters were counted, their age cannot be known,
+        so they are refreshed and a warning says so. O(max_age) skips a refresh only when the server answers
         with a count time.
       - When not set, every run refreshes the counters and reports C(changed=true).
     type: str
@@ -285,10 +285,10 @@ def main():
             age = current['age_seconds']
             result['would_refresh'] = age is None or age > max_age
             if age_unknown(current):
+                verb = 'would be' if module.check_mode else 'are'
                 module.warn('Altcraft did not say when the counters of resource %s, database %s were counted '
                             '(its documented get_counters answer has no count time), so max_age cannot tell their '
-                            'age: they %s refreshed' % (params['resource_id'], params['list_id'],
-                                                         'would be' if module.check_mode else 'are'))
+                            'age: they %s refreshed' % (params['resource_id'], params['list_id'], verb))
         if not result['would_refresh'] or module.check_mode:
             result['changed'] = result['would_refresh']
             module.exit_json(**result)

@@ -47,8 +47,8 @@ attributes:
       - fleetops.maintenance.altcraft
 notes:
   - The page of C(resources/get_counters) could not be found. The module reads the shape of its documented siblings
-    C(databases/get_counters) and C(segments/get_counters): C(data) is a list of C({channel, status}), with no count
-    time, so RV(updated), RV(last_count_time) and RV(age_seconds) are V(null). It also reads the richer C(result)
+    C(databases/get_counters) and C(segments/get_counters), where C(data) is a list of C({channel, status}) with no
+    count time; then RV(updated), RV(last_count_time) and RV(age_seconds) are V(null). It also reads the richer C(result)
     entries of a completed refresh task (C(channels), C(in_progress), C(last_count_time), C(list_id), C(updated)),
     should a server answer with those; then the count time is returned.
 seealso:
