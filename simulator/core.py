@@ -5,6 +5,7 @@ import copy
 import functools
 import itertools
 import json
+import shutil
 import socket
 import ssl
 import subprocess
@@ -248,6 +249,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         self.host, self.port, self.tls = host, port, tls
         self.cert_dir = Path(cert_dir) if cert_dir else None
         self.ca_file: str | None = None
+        self._own_cert_dir: Path | None = None
         self.lock = threading.RLock()
         self.knobs: dict[str, Any] = dict(DEFAULT_KNOBS)
         self.limiter = RateLimiter()
@@ -265,7 +267,9 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         """Bind (generating the TLS cert first if needed) and serve in a background thread."""
         context = None
         if self.tls:
-            cert_dir = self.cert_dir or Path(tempfile.mkdtemp(prefix="fleetops-sim-tls-"))
+            cert_dir = self.cert_dir
+            if cert_dir is None:  # a private key of our own making: removed again by stop()
+                cert_dir = self._own_cert_dir = Path(tempfile.mkdtemp(prefix="fleetops-sim-tls-"))
             cert, key = generate_certificate(cert_dir)
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(str(cert), str(key))
@@ -285,6 +289,9 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
             self._server = None
         for app in self.apps:
             app.shutdown()
+        if self._own_cert_dir is not None:
+            shutil.rmtree(self._own_cert_dir, ignore_errors=True)
+            self._own_cert_dir = None
 
     def __enter__(self) -> Simulator:
         return self.start()

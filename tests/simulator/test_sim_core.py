@@ -147,6 +147,14 @@ def test_tls(tmp_path):
             requests.get(sim.url + "/_sim/health", timeout=5)
 
 
+def test_tls_without_a_cert_dir_leaves_no_private_key_behind():
+    sim = Simulator(tls=True).start()
+    cert_dir = Path(sim.ca_file).parent
+    assert (cert_dir / "key.pem").exists()
+    sim.stop()
+    assert not cert_dir.exists()
+
+
 def test_cli_prints_url_writes_ready_file_and_stops_on_sigterm(tmp_path):
     ready = tmp_path / "ready"
     command = [sys.executable, "-m", "simulator", "--port", "0", "--ready-file", str(ready)]
