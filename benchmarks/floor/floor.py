@@ -101,7 +101,8 @@ def wfbss_reset(session, url, data, args):
         now = str(int(time.time()))
         digest = hmac.new(secret, (now + 'POST' + request_uri).encode(), hashlib.sha256).digest()
         headers = {'x-access-token': data['wfbss_access_token'], 'x-posix-time': now,
-                   'x-traceid': str(uuid.uuid4()), 'x-signature': base64.b64encode(digest).decode()}
+                   'x-traceid': str(uuid.uuid4()), 'x-signature': base64.b64encode(digest).decode(),
+                   'content-type': 'application/json; charset=utf-8'}
         answer = check(session.post(url + request_uri, headers=headers, timeout=30))
         if not answer.get('task', {}).get('id'):
             sys.exit('no task id: %r' % answer)

@@ -33,6 +33,7 @@ def wfbss_headers(access_token, secret_key, method, request_uri, body=''):
         'x-posix-time': posix_time,
         'x-traceid': str(uuid.uuid4()),
         'x-signature': base64.b64encode(digest).decode('ascii'),
+        'content-type': 'application/json; charset=utf-8',  # compulsory on every SMPI request
     }
 
 
