@@ -219,6 +219,30 @@ def unique_customer_ids(customer_ids):
     return unique, None
 
 
+def schedule_name(value):
+    """(weekly or monthly, error message or None) from a name or the vendor's type code (3 weekly, 4 monthly)."""
+    if value is None:
+        return None, None
+    text = str(value).strip().lower()
+    names = dict((str(code), name) for name, code in SCHEDULES.items())
+    if text in SCHEDULES or text in names:
+        return names.get(text, text), None
+    return None, 'schedule must be weekly or monthly (or the vendor\'s code 3 or 4), got %r' % (value,)
+
+
+def weekday_name(value):
+    """(sunday..saturday, error message or None) from a name or the vendor's number (0 = Sunday ... 6 = Saturday)."""
+    if value is None:
+        return None, None
+    text = str(value).strip().lower()
+    if text in WEEKDAYS:
+        return text, None
+    if text.isdigit() and int(text) < len(WEEKDAYS):
+        return WEEKDAYS[int(text)], None
+    return None, ('weekday must be a day name (sunday ... saturday) or the vendor\'s number 0 (Sunday) to 6 '
+                  '(Saturday), got %r' % (value,))
+
+
 def report_name_problem(name):
     """Why a report name is refused by the API (blank or a forbidden character), else None."""
     if not name or not name.strip():

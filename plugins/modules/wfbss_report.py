@@ -43,14 +43,15 @@ options:
     default: present
   schedule:
     description:
-      - How often the report runs. Required with O(state=present).
+      - How often the report runs, V(weekly) or V(monthly). Required with O(state=present).
+      - The vendor's codes are accepted too, as the API documents them - V(3) weekly, V(4) monthly.
     type: str
-    choices: [weekly, monthly]
   weekday:
     description:
-      - The day a weekly report runs. Required with O(schedule=weekly), refused with O(schedule=monthly).
+      - The day a weekly report runs, V(sunday), V(monday), V(tuesday), V(wednesday), V(thursday), V(friday) or
+        V(saturday). Required with O(schedule=weekly), refused with O(schedule=monthly).
+      - The vendor's numbers are accepted too, as the API documents them - V(0) Sunday to V(6) Saturday.
     type: str
-    choices: [sunday, monday, tuesday, wednesday, thursday, friday, saturday]
   monthday:
     description:
       - The day of the month (1 to 31) a monthly report runs. Required with O(schedule=monthly), refused with
@@ -129,7 +130,10 @@ attributes:
     details: Reads the existing reports and returns, per customer, what would be created or deleted; writes nothing.
   diff_mode:
     support: full
-    details: Shows, per customer, the report before and after.
+    details:
+      - Shows, per customer, the report before and after.
+      - A report that differs and is left alone (O(replace=false)) is shown too, with what the options ask for as
+        C(after), so that C(--check --diff) shows what differs.
   idempotent:
     support: full
   action_group:
@@ -294,7 +298,6 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client i
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import (
     FAILED_RESULTS,
     MAX_CUSTOMERS_PER_CALL,
-    WEEKDAYS,
     WFBSS_ARGUMENT_SPEC,
     WfbssApi,
     by_customer,
@@ -305,7 +308,9 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import 
     readable_report,
     report_body,
     report_name_problem,
+    schedule_name,
     unique_customer_ids,
+    weekday_name,
 )
 
 MISSING_MESSAGE = 'the API left this customer out of its answer (unknown customer ID, or not managed with this API key)'
@@ -317,7 +322,10 @@ def wanted_report(module):
     problem = report_name_problem(params['name'])
     if problem or params['state'] == 'absent':
         return problem, None
-    schedule = params['schedule']
+    schedule, problem = schedule_name(params['schedule'])
+    weekday, weekday_problem = weekday_name(params['weekday'])
+    if problem or weekday_problem:
+        return problem or weekday_problem, None
     if schedule == 'weekly' and (params['weekday'] is None or params['monthday'] is not None):
         return 'schedule=weekly needs weekday and does not take monthday', None
     if schedule == 'monthly' and (params['monthday'] is None or params['weekday'] is not None):
@@ -336,7 +344,7 @@ def wanted_report(module):
     if schedule == 'monthly' and params['monthday'] > 28:
         module.warn('monthday=%d: WFBS-SVC does not generate the report in months without that day'
                     % params['monthday'])
-    return None, report_body(params['name'], schedule, params['enabled'], seconds, weekday=params['weekday'],
+    return None, report_body(params['name'], schedule, params['enabled'], seconds, weekday=weekday,
                              monthday=params['monthday'], recipients=[a.strip() for a in params['recipients']],
                              group_ids=params['group_ids'], contents=codes)
 
@@ -389,8 +397,6 @@ def plan(customer_ids, existing, body, replace):
         else:
             entry['action'] = 'differs'
             entry['message'] = 'a report of this name has other settings (%s); replace=true updates it' % ', '.join(changed)
-            after.pop(cid)
-            before.pop(cid)
     return entries, to_delete, to_update, to_create, dict(before=before, after=after)
 
 
@@ -412,8 +418,8 @@ def main():
             customer_ids=dict(type='list', elements='str', required=True),
             name=dict(type='str', required=True),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
-            schedule=dict(type='str', choices=['weekly', 'monthly']),
-            weekday=dict(type='str', choices=list(WEEKDAYS)),
+            schedule=dict(type='str'),
+            weekday=dict(type='str'),
             monthday=dict(type='int'),
             time=dict(type='str'),
             enabled=dict(type='bool', default=True),

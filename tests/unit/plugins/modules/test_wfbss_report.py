@@ -96,10 +96,14 @@ def test_differing_report_is_left_alone_then_updated_in_place(simulator, run_mod
     """replace=true updates the report with PUT report (Trend SMPI article 043): same rtid, history kept."""
     run_module(wfbss_report, args(customer_ids=customers[:2]))
     simulator.clear_log()
-    result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False))
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], time='09:30', enabled=False),
+                                check_mode=True, diff=True)
     assert not failed, result
     assert result['changed'] is False
     assert [e['action'] for e in result['customers']] == ['differs', 'differs']
+    # --check --diff shows what differs, although nothing would change without replace=true
+    assert result['diff']['before'][customers[0]]['time'] == '08:00'
+    assert result['diff']['after'][customers[0]]['time'] == '09:30' and not result['diff']['after'][customers[0]]['enabled']
     assert result['customers'][0]['differences'] == ['enabled', 'time']
     assert result['customers'][0]['rtid'] == 1
     assert any('other settings' in warning and 'replace=true updates it' in warning for warning in result['warnings'])
@@ -238,6 +242,23 @@ def test_monthly_end_of_month_warns(simulator, run_module, args, customers):
                          'monthday': 31, 'gids': [1, 2]}
 
 
+@pytest.mark.parametrize('schedule, weekday', [(3, 1), ('3', '1'), ('weekly', 1), (3, 'Monday')])
+def test_the_vendors_codes_are_accepted_as_well_as_names(simulator, run_module, args, customers, schedule, weekday):
+    """Trend documents weekdays as 0-6 (0 = Sunday) and the schedule as 3 (weekly) / 4 (monthly)."""
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:1], schedule=schedule, weekday=weekday))
+    assert not failed, result
+    stored = reports_of(simulator, customers[0])
+    assert [(r['type'], r['setting']['parameter']['weekday']) for r in stored] == [(3, 1)]
+    again, failed = run_module(wfbss_report, args(customer_ids=customers[:1]))  # the same report, by its names
+    assert not failed and again['changed'] is False
+
+
+def test_monthly_by_the_vendors_code(simulator, run_module, args, customers):
+    result, failed = run_module(wfbss_report, args(customer_ids=customers[:1], schedule=4, weekday=None, monthday=5))
+    assert not failed, result
+    assert [(r['type'], r['setting']['parameter']['monthday']) for r in reports_of(simulator, customers[0])] == [(4, 5)]
+
+
 @pytest.mark.parametrize('extra, message', [
     (dict(name='a/b'), 'name must not contain'),
     (dict(name='  '), 'name must not be blank'),
@@ -251,6 +272,9 @@ def test_monthly_end_of_month_warns(simulator, run_module, args, customers):
     (dict(contents=[]), 'contents must list at least one'),
     (dict(recipients=['ops@example.com', 'nobody']), "recipients[1] is not an email address"),
     (dict(schedule=None), 'schedule'),
+    (dict(schedule='daily'), "schedule must be weekly or monthly (or the vendor's code 3 or 4), got 'daily'"),
+    (dict(weekday='7'), "weekday must be a day name (sunday ... saturday) or the vendor's number 0 (Sunday) to 6"),
+    (dict(weekday='mon'), "weekday must be a day name"),
     (dict(customer_ids=['640FE47F-5118-4D79-8221-A35D0DE2EE2C', 'x']), 'customer_ids[1] (item 2)'),
     (dict(accept_results=['Done']), 'accept_results'),
 ])
