@@ -278,3 +278,24 @@ def test_report_separates_an_unknown_outcome_from_work_not_done(fresh, fleet):
     assert unknown == {cid.upper() for cid in customer_ids("acct-a")}  # the 2nd reset call was acct-a's livestatus batch
     assert not any("not sent" in seen for seen in statuses.values())
     assert run.chore("wfbss")["status"] == "failed"
+    # The Markdown row of each such customer says the same, with what to do, and not "no change" / an empty "FAILED:"
+    markdown = (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+    rows = [line for line in markdown.splitlines() if any(cid.upper() in line for cid in customer_ids("acct-a"))]
+    assert len(rows) == len(customer_ids("acct-a"))
+    for row in rows:
+        assert "livestatus: outcome unknown" in row and "check before sending it again" in row and "HTTP 504" in row
+        assert "FAILED: |" not in row
+
+
+def test_report_rows_say_a_reset_was_not_sent_and_why(fresh, fleet):
+    """A refused reset call (503 answers until the retries ran out) was certainly not applied: each row says so."""
+    fresh.inject(vendor="wfbss", method="POST", path_contains="commands/reset", action="status", status=503, count=-1)
+    run = fleet.run(extra={"fleet_maintenance_chores": ["wfbss"], "wfbss_maintenance_resets": [{"type": "counter"}]})
+    assert run.rc != 0 and run.report is not None
+    customers = run.chore("wfbss")["customers"]
+    assert {reset["status"] for customer in customers for reset in customer["resets"]} == {"not sent"}
+    markdown = (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+    rows = [line for line in markdown.splitlines() if line.startswith("| ") and "(`" in line]
+    assert len(rows) == CUSTOMERS
+    assert all("counter: not sent" in row and "reset counter: not sent - batch 1 of 1 failed" in row for row in rows)
+    assert "HTTP 503" in rows[0]
