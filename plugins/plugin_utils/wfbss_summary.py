@@ -94,8 +94,8 @@ def summarize(customers, accounts, reset_results, report_results, retire_results
             else:
                 refused.append(entry.get('id'))
                 customer['failed'] = True
-                customer['problems'].append('report %s: %s%s' % (name, entry.get('result'),
-                                                                  ' - %s' % entry['message'] if entry.get('message') else ''))
+                detail = ' - %s' % entry['message'] if entry.get('message') else ''
+                customer['problems'].append('report %s: %s%s' % (name, entry.get('result'), detail))
         if result.get('failed'):
             step = ('retire report ' if retiring else 'report ') + name
             failures.append(chore_failure('account %s' % account, step, why, customers=refused + sorted(unknown | unsent)))
