@@ -26,6 +26,11 @@ def result(status: int, code: str, message: str, data: Any = None) -> SimRespons
     return json_response(status, body)
 
 
+def list_answer(status: int, code: str, message: str, **fields: Any) -> SimResponse:
+    """A batch-query body: everything, error_code and error_msg included, inside `data`."""
+    return json_response(status, {"data": dict(fields, error_code=code, error_msg=message)})
+
+
 def bad_request(message: str) -> SimResponse:
     """400 KOOPHONE.API.1000 (bad request parameter)."""
     return result(400, "KOOPHONE.API.1000", f"Invalid request parameter: {message}")
@@ -217,9 +222,10 @@ class KooPhoneApp(VendorApp):
         return result(200, "0", "ok", {"status_results": results})
 
     def _batch_query(self, request: SimRequest) -> SimResponse:
+        """ListInstancesResponse: only `data`, with error_code/error_msg inside it (InstanceBatchQueryRspData)."""
         page_no, page_size = request.query.get("page_no", ""), request.query.get("page_size", "")
         if not (page_no.isdigit() and page_size.isdigit() and int(page_no) >= 1 and 1 <= int(page_size) <= 100):
-            return bad_request("page_no (>= 1) and page_size (1-100) are required")
+            return list_answer(400, "KOOPHONE.API.1000", "Invalid request parameter: page_no (>= 1) and page_size (1-100) are required")
         items = list(self.instances.values())
         if request.query.get("instance_id"):
             items = [item for item in items if item["instance_id"] == request.query["instance_id"]]
@@ -227,7 +233,7 @@ class KooPhoneApp(VendorApp):
             items = [item for item in items if request.query["instance_name"] in item["instance_name"]]
         start = (int(page_no) - 1) * int(page_size)
         page = [self._instance_view(item) for item in items[start:start + int(page_size)]]
-        return result(200, "0", "ok", {"result": page, "page_no": int(page_no), "page_size": int(page_size), "total_count": len(items)})
+        return list_answer(200, "0", "ok", result=page, page_no=int(page_no), page_size=int(page_size), total_count=len(items))
 
     def _task(self, task_id: str) -> SimResponse:
         task = self.tasks.get(task_id)

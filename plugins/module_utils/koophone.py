@@ -97,18 +97,32 @@ def status_name(status, enum=RUNNING_STATUS_ENUM):
 def parse_error(status, data):
     """The shared client's error parser for KooPhone answers.
 
-    Any ``error_code`` other than "0" is a failure, whatever the HTTP status.
+    Any ``error_code`` other than "0" is a failure, whatever the HTTP status. Most answers carry it at the top
+    (SDK ``BatchResetInstanceResponse``, ``BatchShowInstanceResponse``, ``ExecuteJobResponse``); the answer of
+    ``GET /v1/instances/batch-query`` has only ``data``, with ``error_code`` and ``error_msg`` inside it
+    (SDK ``ListInstancesResponse`` -> ``InstanceBatchQueryRspData``). Both places are checked.
     Gateway codes (APIGW.*) and bare 401/403 answers are credential problems.
     """
-    if isinstance(data, dict) and 'error_code' in data:
-        code = str(data.get('error_code'))
-        if code == '0' and status < 400:
-            return None
-        kind = 'auth' if status in (401, 403) and not code.startswith('KOOPHONE.') else 'api'
-        return (code, data.get('error_msg'), kind)
+    found = None
+    for place in _error_places(data):
+        code = str(place.get('error_code'))
+        if code != '0' or status >= 400:
+            kind = 'auth' if status in (401, 403) and not code.startswith('KOOPHONE.') else 'api'
+            return (code, place.get('error_msg'), kind)
+        found = place
+    if found is not None:
+        return None
     if status >= 400:
         return (None, None)
     return (None, 'the answer has no error_code', 'malformed')
+
+
+def _error_places(data):
+    """The parts of an answer that may hold error_code: the body itself, then its data object."""
+    if not isinstance(data, dict):
+        return []
+    places = [data, data.get('data')]
+    return [place for place in places if isinstance(place, dict) and 'error_code' in place]
 
 
 def parse_iam_error(status, data):
@@ -263,7 +277,11 @@ class KooPhone(object):
         return known, unknown
 
     def list_instances(self, page_size, filters=None):
-        """Every instance batch-query returns, page after page: (instances, total_count)."""
+        """Every instance batch-query returns, page after page: (instances, total_count).
+
+        Paging follows the answer's ``total_count``; only when it is missing does a short page end the listing
+        (the vendor may serve fewer items a page than asked for).
+        """
         instances = []
         page_no = 1
         while True:
@@ -271,7 +289,8 @@ class KooPhone(object):
             page = data.get('result') or []
             instances.extend(page)
             total = data.get('total_count')
-            if not page or len(page) < page_size or (total is not None and len(instances) >= total):
+            total = total if isinstance(total, int) else None  # InstanceBatchQueryRspData.total_count: Integer
+            if not page or (len(instances) >= total if total is not None else len(page) < page_size):
                 return instances, (total if total is not None else len(instances))
             page_no += 1
 

@@ -24,7 +24,7 @@ def test_iam_password_token(sim):
     token = response.headers["X-Subject-Token"]
     assert response.json()["token"]["project"]["name"] == "cn-south-1"
     listed = koophone_call(sim, "GET", "/v1/instances/batch-query?page_no=1&page_size=10", token=token)
-    assert listed.status_code == 200 and listed.json()["error_code"] == "0"
+    assert listed.status_code == 200 and listed.json()["data"]["error_code"] == "0"
     assert sim.requests[0]["kind"] == "auth"
     assert "sim-password" not in str(sim.requests)
 
@@ -120,3 +120,16 @@ def test_batch_query_pages(sim):
     one = koophone_call(sim, "GET", f"/v1/instances/batch-query?page_no=1&page_size=10&instance_id={instance_ids(sim)[7]}").json()["data"]
     assert one["total_count"] == 1 and one["result"][0]["frozen_status"] == 1
     assert koophone_call(sim, "GET", "/v1/instances/batch-query").status_code == 400
+
+
+def test_batch_query_answers_the_sdk_shape(sim):
+    """ListInstancesResponse has only `data`; error_code and error_msg are fields of InstanceBatchQueryRspData
+    (huaweicloud/huaweicloud-sdk-java-v3: services/koophone/.../v1/model/ListInstancesResponse.java,
+    InstanceBatchQueryRspData.java)."""
+    body = koophone_call(sim, "GET", "/v1/instances/batch-query?page_no=1&page_size=5").json()
+    assert set(body) == {"data"}
+    assert set(body["data"]) == {"result", "page_no", "page_size", "total_count", "error_code", "error_msg"}
+    assert body["data"]["error_code"] == "0"
+    refused = koophone_call(sim, "GET", "/v1/instances/batch-query?page_no=0&page_size=5")
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"data"} and refused.json()["data"]["error_code"] == "KOOPHONE.API.1000"

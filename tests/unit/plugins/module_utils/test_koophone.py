@@ -88,6 +88,23 @@ def test_parse_error(status, data, expected):
     assert kp.parse_error(status, data) == expected
 
 
+# GET /v1/instances/batch-query answers only `data`, with error_code and error_msg inside it
+# (huaweicloud-sdk-java-v3 koophone ListInstancesResponse -> InstanceBatchQueryRspData).
+LISTING = {'result': [{'instance_id': 'a'}], 'page_no': 1, 'page_size': 10, 'total_count': 1}
+
+
+@pytest.mark.parametrize('status, data, expected', [
+    (200, {'data': dict(LISTING, error_code='0', error_msg='ok')}, None),
+    (200, {'data': dict(LISTING, error_code=0)}, None),
+    (200, {'data': {'error_code': 'KOOPHONE.API.0004', 'error_msg': 'no project'}}, ('KOOPHONE.API.0004', 'no project', 'api')),
+    (200, {'error_code': '0', 'data': {'error_code': 'KOOPHONE.API.1004', 'error_msg': 'x'}}, ('KOOPHONE.API.1004', 'x', 'api')),
+    (400, {'data': {'error_code': 'KOOPHONE.API.1000', 'error_msg': 'bad page'}}, ('KOOPHONE.API.1000', 'bad page', 'api')),
+    (200, {'data': LISTING}, (None, 'the answer has no error_code', 'malformed')),
+])
+def test_parse_error_inside_data(status, data, expected):
+    assert kp.parse_error(status, data) == expected
+
+
 def test_parse_iam_error():
     assert kp.parse_iam_error(201, {'token': {}}) is None
     assert kp.parse_iam_error(401, {'error': {'code': '401', 'message': 'wrong password'}}) == ('401', 'wrong password')
@@ -249,6 +266,16 @@ def test_list_instances_pages_until_total(fake):
     assert [call['params']['page_no'] for call in fake.instances[API].calls] == [1, 2]
 
 
+def test_list_instances_follows_total_count_when_pages_are_shorter_than_asked(fake):
+    """The vendor may serve fewer items a page than page_size: total_count decides, not a short page."""
+    fake.scripts[API] = [ok({'result': [{'instance_id': 'a'}, {'instance_id': 'b'}], 'total_count': 3}),
+                         ok({'result': [{'instance_id': 'c'}], 'total_count': 3})]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    instances, total = client.list_instances(100)
+    assert [item['instance_id'] for item in instances] == ['a', 'b', 'c'] and total == 3
+    assert [call['params']['page_no'] for call in fake.instances[API].calls] == [1, 2]
+
+
 def test_list_instances_stops_on_empty_page(fake):
     fake.scripts[API] = [ok({'result': [{'instance_id': 'a'}]}), ok({'result': []})]
     client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
@@ -324,3 +351,15 @@ def test_job_results_fall_back_to_job_instance_id():
     jobs = [{'job_id': 'j9', 'instance_id': 'a', 'status': 1}]
     assert kp.job_results(1, ['a'], {'task_id': 't', 'cmd_jobs': []}, jobs) == [
         dict(instance_id='a', batch=1, job_id='j9', status='running')]
+
+
+# ------------------------------------------------------------------ over HTTP with the real client
+def test_listing_error_inside_data_of_an_http_200_fails_with_its_code(httpserver):
+    """A business error in batch-query's data.error_code is a failure even in an HTTP 200."""
+    httpserver.expect_request('/v1/instances/batch-query').respond_with_json(
+        {'data': {'error_code': 'KOOPHONE.API.0004', 'error_msg': 'project missing'}})
+    client = kp.KooPhone(dict(TOKEN_PARAMS, api_url=httpserver.url_for('/')), {})
+    with pytest.raises(ApiError) as caught:
+        client.list_instances(10)
+    assert (caught.value.status, caught.value.vendor_code) == (200, 'KOOPHONE.API.0004')
+    assert 'KOOPHONE.API.0004 (project does not exist): project missing' in caught.value.message

@@ -85,6 +85,14 @@ def test_list_all_instances_paged(simulator, run_module, args, ids):
     assert all(query['x-request-id'] == [entry['request_id']] for query, entry in zip(queries, simulator.requests))
 
 
+def test_listing_refusal_names_the_code_from_inside_data(simulator, run_module, args):
+    """batch-query puts error_code inside data (SDK InstanceBatchQueryRspData), on a refusal too."""
+    result, failed = run_module(module, args(page_size=101))
+    assert failed
+    assert (result['error']['status'], result['error']['vendor_code']) == (400, 'KOOPHONE.API.1000')
+    assert 'KOOPHONE.API.1000 (bad request parameter)' in result['msg']
+
+
 def test_list_filtered_by_name_and_status_together(simulator, run_module, args, ids):
     result, failed = run_module(module, args(instance_ids=[ids[3]], list_instances=True, instance_name='sim-phone-0003'))
     assert not failed, result
