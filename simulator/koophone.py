@@ -69,11 +69,11 @@ class KooPhoneApp(VendorApp):
         return STATUS_STARTING if job is not None and self._job_status(job) == JOB_RUNNING else STATUS_RUNNING
 
     def _job_view(self, job: dict[str, Any]) -> dict[str, Any]:
+        """A job as tasks/{task_id} shows it: SDK JobDetail has no instance_id (cmd_jobs maps jobs to instances)."""
         status = self._job_status(job)
         failed = status == JOB_FAILED
         return {
             "job_id": job["job_id"],
-            "instance_id": job["instance_id"],
             "status": status,
             "error_code": "KOOPHONE.API.9999" if failed else "0",
             "error_msg": "reset failed (simulated)" if failed else "ok",
@@ -91,7 +91,8 @@ class KooPhoneApp(VendorApp):
             view["resets"] = instance.get("resets", 0)
             view["last_task_id"] = instance["job"]["task_id"] if instance["job"] else None
             instances[iid] = view
-        tasks = {tid: {"task_id": tid, "created": task["created"], "jobs": [self._job_view(job) for job in task["jobs"]]}
+        tasks = {tid: {"task_id": tid, "created": task["created"],
+                       "jobs": [dict(self._job_view(job), instance_id=job["instance_id"]) for job in task["jobs"]]}
                  for tid, task in self.tasks.items()}
         return {"instances": instances, "tasks": tasks, "issued_tokens": len(self.tokens)}
 
@@ -239,4 +240,5 @@ class KooPhoneApp(VendorApp):
         task = self.tasks.get(task_id)
         if task is None:
             return result(404, "KOOPHONE.API.1000", f"Task {task_id} does not exist")
-        return result(200, "0", "ok", {"task_id": task_id, "jobs": copy.deepcopy([self._job_view(job) for job in task["jobs"]])})
+        # ExecuteJobResponse: error_code, error_msg, data = JobDetailWrapper {jobs}
+        return result(200, "0", "ok", {"jobs": copy.deepcopy([self._job_view(job) for job in task["jobs"]])})

@@ -80,7 +80,10 @@ STATUS_ENUMS = {
 # batch-query's running_status uses the 2024 list in every doc version.
 RUNNING_STATUS_ENUM = '2024'
 
-JOB_STATUSES = {1: 'running', 2: 'succeeded', -1: 'failed'}
+# Job states (SDK JobDetail.status): 0 not started, 1 running, 2 succeeded, 3 and -1 failed. Asynchronous
+# commands report 1, 2 and -1; 0 and 3 are listed for app installs. Anything not final counts as running.
+JOB_STATUSES = {0: 'running', 1: 'running', 2: 'succeeded', 3: 'failed', -1: 'failed'}
+FINAL_JOB_STATUSES = frozenset([2, 3, -1])
 
 
 def describe_code(code):
@@ -300,7 +303,7 @@ class KooPhone(object):
             return self.get_task(task_id).get('jobs') or []
 
         def outcome(jobs):
-            return 'done' if jobs and all(job.get('status') in (2, -1) for job in jobs) else 'running'
+            return 'done' if jobs and all(job.get('status') in FINAL_JOB_STATUSES for job in jobs) else 'running'
 
         kwargs = {'sleep': sleep} if sleep else {}
         return wait_for_task(task_id, fetch, outcome, timeout, interval, **kwargs)
@@ -317,23 +320,17 @@ def task_path_segment(task_id):
 def job_results(batch_number, instance_ids, reply, jobs=None):
     """Per-instance results of one reset batch.
 
-    ``reply`` is what batch_reset returned, ``jobs`` the task's final jobs when waited on.
-    Jobs are matched to instances by the job_id in cmd_jobs, else by the job's own instance_id.
+    ``reply`` is what batch_reset returned, ``jobs`` the task's final jobs when waited on. A job names no
+    instance (SDK JobDetail: job_id, status, error_code, error_msg, execute_msg): only the answer to
+    batch-reset maps instances to jobs, in ``data.cmd_jobs[{instance_id, job_id}]`` (SDK CmdJob).
     """
     job_ids = dict((job.get('instance_id'), job.get('job_id')) for job in reply.get('cmd_jobs') or [])
-    by_job = {}
-    by_instance = {}
-    for job in jobs or []:
-        by_job[job.get('job_id')] = job
-        if job.get('instance_id'):
-            by_instance[job['instance_id']] = job
+    by_job = dict((job.get('job_id'), job) for job in jobs or [])
     results = []
     for iid in instance_ids:
         item = dict(instance_id=iid, batch=batch_number, job_id=job_ids.get(iid), status='requested')
         job = by_job.get(item['job_id']) if item['job_id'] else None
-        job = job or by_instance.get(iid)
         if job is not None:
-            item['job_id'] = job.get('job_id')
             item['status'] = JOB_STATUSES.get(job.get('status'), 'running')
             if item['status'] == 'failed':
                 item['error_code'] = job.get('error_code')

@@ -107,7 +107,7 @@ def test_failing_job_and_2024_shape(sim):
     task_id = sim.state("koophone")["instances"][ids[1]]["last_task_id"]
     jobs = koophone_call(sim, "GET", f"/v1/instances/tasks/{task_id}").json()["data"]["jobs"]
     assert [job["status"] for job in jobs] == [2, -1]
-    missing = koophone_call(sim, "GET", "/v1/instances/tasks/nope")
+    missing = koophone_call(sim, "GET", "/v1/instances/tasks/nope")  # an assumption: the SDK documents no such answer
     assert missing.status_code == 404 and missing.json()["error_code"] != "0"
 
 
@@ -133,3 +133,18 @@ def test_batch_query_answers_the_sdk_shape(sim):
     refused = koophone_call(sim, "GET", "/v1/instances/batch-query?page_no=0&page_size=5")
     assert refused.status_code == 400
     assert set(refused.json()) == {"data"} and refused.json()["data"]["error_code"] == "KOOPHONE.API.1000"
+
+
+def test_task_answer_has_the_sdk_shape(sim):
+    """ExecuteJobResponse {error_code, error_msg, data: JobDetailWrapper {jobs}}; JobDetail {job_id, status,
+    error_code, error_msg, execute_msg}: no instance_id (huaweicloud/huaweicloud-sdk-java-v3:
+    services/koophone/.../v1/model/ExecuteJobResponse.java, JobDetailWrapper.java, JobDetail.java).
+    Instances map to jobs only through batch-reset's data.cmd_jobs (ResetDataResult, CmdJob)."""
+    ids = instance_ids(sim)[:2]
+    reset = koophone_call(sim, "POST", "/v1/instances/batch-reset", {"instance_ids": ids}).json()
+    assert set(reset) == {"error_code", "error_msg", "data"} and set(reset["data"]) == {"task_id", "cmd_jobs"}
+    assert all(set(job) == {"instance_id", "job_id"} for job in reset["data"]["cmd_jobs"])
+    task = koophone_call(sim, "GET", f"/v1/instances/tasks/{reset['data']['task_id']}").json()
+    assert set(task) == {"error_code", "error_msg", "data"} and set(task["data"]) == {"jobs"}
+    assert all(set(job) == {"job_id", "status", "error_code", "error_msg", "execute_msg"} for job in task["data"]["jobs"])
+    assert {job["job_id"] for job in task["data"]["jobs"]} == {job["job_id"] for job in reset["data"]["cmd_jobs"]}

@@ -347,10 +347,27 @@ def test_job_results_without_task_are_requested():
         dict(instance_id='a', batch=1, job_id=None, status='requested')]
 
 
-def test_job_results_fall_back_to_job_instance_id():
-    jobs = [{'job_id': 'j9', 'instance_id': 'a', 'status': 1}]
+def test_job_results_never_match_a_job_by_an_instance_id_of_its_own():
+    """SDK JobDetail has no instance_id: only batch-reset's cmd_jobs maps instances to jobs."""
+    jobs = [{'job_id': 'j9', 'instance_id': 'a', 'status': -1, 'error_code': 'KOOPHONE.API.9999'}]
     assert kp.job_results(1, ['a'], {'task_id': 't', 'cmd_jobs': []}, jobs) == [
-        dict(instance_id='a', batch=1, job_id='j9', status='running')]
+        dict(instance_id='a', batch=1, job_id=None, status='requested')]
+
+
+@pytest.mark.parametrize('status, name', [(0, 'running'), (1, 'running'), (2, 'succeeded'), (3, 'failed'), (-1, 'failed')])
+def test_job_results_name_every_jobdetail_status(status, name):
+    """SDK JobDetail.status: 0 not started, 1 running, 2 success, 3 failed, -1 failed."""
+    reply = {'task_id': 't', 'cmd_jobs': [{'instance_id': 'a', 'job_id': 'j1'}]}
+    assert kp.job_results(1, ['a'], reply, [{'job_id': 'j1', 'status': status}])[0]['status'] == name
+
+
+def test_wait_for_jobs_ends_on_status_3(fake):
+    """Status 3 is a failed job (SDK JobDetail), as final as -1: waiting must not go on until the timeout."""
+    fake.scripts[API] = [ok({'jobs': [{'job_id': 'j1', 'status': 0}]}), ok({'jobs': [{'job_id': 'j1', 'status': 3}]})]
+    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    jobs = client.wait_for_jobs('t1', 60, 1, sleep=lambda seconds: None)
+    assert jobs == [{'job_id': 'j1', 'status': 3}]
+    assert len(fake.instances[API].calls) == 2
 
 
 # ------------------------------------------------------------------ over HTTP with the real client

@@ -115,6 +115,18 @@ def test_failed_job_fails_the_task_with_per_instance_results(simulator, run_modu
     assert ids[1] in result['msg'] and 'KOOPHONE.API.9999' in result['msg']
 
 
+def test_wait_maps_each_job_to_its_instance_through_cmd_jobs(simulator, run_module, args, ids):
+    """Jobs from tasks/{task_id} name no instance (SDK JobDetail); batch-reset's cmd_jobs is the only map."""
+    simulator.configure(koophone_job_seconds=0.1, koophone_job_fail_ids=[ids[2]])
+    result, failed = run_module(module, args(instance_ids=ids[:4], wait=True, fail_on_job_error=False))
+    assert not failed, result
+    task = simulator.state('koophone')['tasks'][result['task_ids'][0]]
+    job_of = {job['instance_id']: job['job_id'] for job in task['jobs']}  # the simulator's own record
+    assert [(item['instance_id'], item['job_id']) for item in result['results']] == [(iid, job_of[iid]) for iid in ids[:4]]
+    assert [item['status'] for item in result['results']] == ['succeeded', 'succeeded', 'failed', 'succeeded']
+    assert result['failed_instance_ids'] == [ids[2]]
+
+
 def test_failed_job_reported_without_failing(simulator, run_module, args, ids):
     simulator.configure(koophone_job_seconds=0.1, koophone_job_fail_ids=[ids[1]])
     result, failed = run_module(module, args(instance_ids=ids[:3], wait=True, fail_on_job_error=False))
