@@ -26,6 +26,11 @@ def result(status: int, code: str, message: str, data: Any = None) -> SimRespons
     return json_response(status, body)
 
 
+def sim_id(kind: str, name: str) -> str:
+    """A stable 32-hex-digit IAM id for a named user, domain or project."""
+    return uuid.uuid5(uuid.NAMESPACE_DNS, f"{kind}.{name}").hex
+
+
 def list_answer(status: int, code: str, message: str, **fields: Any) -> SimResponse:
     """A batch-query body: everything, error_code and error_msg included, inside `data`."""
     return json_response(status, {"data": dict(fields, error_code=code, error_msg=message)})
@@ -154,12 +159,15 @@ class KooPhoneApp(VendorApp):
                 issued = time.time()
                 expires = issued + float(self.knobs["koophone_token_ttl_seconds"])
                 self.tokens[token] = expires
+                # huaweicloudsdkiam's TokenResult: user {id, name, domain {id, name}}, project {id, name, domain}
+                # (no service catalog or roles here: the simulator serves none).
+                domain_ref = {"name": known["domain_name"], "id": sim_id("domain", known["domain_name"])}
                 body = {"token": {
                     "methods": ["password"],
                     "issued_at": iso_utc(issued),
                     "expires_at": iso_utc(expires),
-                    "user": {"name": known["username"], "domain": {"name": known["domain_name"]}},
-                    "project": {"name": project, "id": uuid.uuid5(uuid.NAMESPACE_DNS, project).hex},
+                    "user": {"name": known["username"], "id": sim_id("user", known["username"]), "domain": domain_ref},
+                    "project": {"name": project, "id": sim_id("project", project), "domain": domain_ref},
                 }}
                 return json_response(201, body, {"X-Subject-Token": token})
         return denied

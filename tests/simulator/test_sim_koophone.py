@@ -29,6 +29,18 @@ def test_iam_password_token(sim):
     assert "sim-password" not in str(sim.requests)
 
 
+def test_iam_token_answer_has_the_sdk_shape(sim):
+    """huaweicloudsdkiam 3.1.219 TokenResult: methods, issued_at, expires_at, user {id, name, domain {id, name}},
+    project {id, name, domain {id, name}} (huaweicloudsdkiam/v3/model/token_result.py, token_user_result.py,
+    token_project_result.py)."""
+    token = requests.post(sim.url + "/v3/auth/tokens", json=IAM_BODY, timeout=5).json()["token"]
+    assert {"methods", "issued_at", "expires_at", "user", "project"} <= set(token)
+    assert set(token["user"]) >= {"id", "name", "domain"} and set(token["user"]["domain"]) == {"id", "name"}
+    assert set(token["project"]) == {"id", "name", "domain"} and set(token["project"]["domain"]) == {"id", "name"}
+    assert token["project"]["domain"] == token["user"]["domain"] and token["user"]["domain"]["name"] == "sim-domain"
+    assert all(len(value) == 32 for value in (token["user"]["id"], token["project"]["id"], token["user"]["domain"]["id"]))
+
+
 def test_iam_wrong_password_and_token_expiry(sim):
     bad = {"auth": dict(IAM_BODY["auth"], identity={"methods": ["password"], "password": {"user": {
         "name": "sim-user", "password": "nope", "domain": {"name": "sim-domain"}}}})}
