@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Huawei Cloud KooPhone: options, IAM token auth, error codes, limits and one method per API call.
+"""Huawei Cloud KooPhone: options, authentication (IAM token, IAM password login, AK/SK signing), error codes,
+limits and one method per API call.
 
 Facts come from the vendor's API pages (see the collection's API notes, section 2):
 every business error may arrive inside an HTTP 200 as ``error_code`` other than "0",
@@ -15,10 +16,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
 import uuid
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.fleetops.maintenance.plugins.module_utils import huawei_signer
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import run_batches
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiClient, ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import wait_for_task
@@ -36,10 +39,26 @@ KOOPHONE_ARGUMENT_SPEC = dict(
     password=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_PASSWORD'])),
     domain_name=dict(type='str', fallback=(env_fallback, ['KOOPHONE_DOMAIN_NAME'])),
     project_name=dict(type='str', default=DEFAULT_PROJECT_NAME, fallback=(env_fallback, ['KOOPHONE_PROJECT_NAME'])),
+    # AK/SK: the collection's own variables first, then those Huawei's SDKs read.
+    access_key=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_ACCESS_KEY', 'HUAWEICLOUD_SDK_AK'])),
+    secret_key=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_SECRET_KEY', 'HUAWEICLOUD_SDK_SK'])),
+    project_id=dict(type='str', fallback=(env_fallback, ['KOOPHONE_PROJECT_ID', 'HUAWEICLOUD_SDK_PROJECT_ID'])),
 )
 IAM_OPTIONS = ('username', 'password', 'domain_name', 'project_name')
+AKSK_OPTIONS = ('access_key', 'secret_key')
 
-AUTH_HINT = 'Check auth_token, or username/password/domain_name/project_name'
+# The kinds of credentials, by the options that select them; exactly one kind may be given.
+TOKEN, IAM_LOGIN, AKSK = 'auth_token', 'IAM password login', 'AK/SK signing'
+CREDENTIAL_KINDS = (
+    (TOKEN, ('auth_token',)),
+    (IAM_LOGIN, ('username', 'password', 'domain_name')),
+    (AKSK, AKSK_OPTIONS),
+)
+AUTH_HINTS = {
+    TOKEN: 'Check auth_token',
+    IAM_LOGIN: 'Check username/password/domain_name/project_name',
+    AKSK: 'Check access_key, secret_key and project_id, and this host\'s clock (a signature is valid for 15 minutes)',
+}
 REQUEST_ID_HEADER = 'x-request-id'
 
 # Both doc versions accept 32 ids a batch (the 2025 one allows 100); ids are at most 32 characters.
@@ -157,40 +176,62 @@ def unique(items):
     return [item for item in items if not (item in seen or seen.add(item))]
 
 
+def credential_kinds(params):
+    """The kinds of credentials the parameters give (an option counts when it is set, from the task or its
+    environment variable)."""
+    return [kind for kind, options in CREDENTIAL_KINDS if any(params.get(name) for name in options)]
+
+
 def uses_iam(params):
-    return any(params.get(name) for name in ('username', 'password', 'domain_name'))
+    return IAM_LOGIN in credential_kinds(params)
 
 
 def auth_problem(params):
-    """A message when not exactly one of auth_token and the IAM password set is usable, else None."""
-    if params.get('auth_token') and uses_iam(params):
-        return 'Give either auth_token or username/password/domain_name, not both'
-    if params.get('auth_token'):
-        return None
-    if uses_iam(params):
-        missing = [name for name in IAM_OPTIONS if not params.get(name)]
-        if missing:
-            return 'IAM password login needs %s; missing: %s' % (', '.join(IAM_OPTIONS), ', '.join(missing))
-        return None
-    return ('No credentials: give auth_token (or KOOPHONE_AUTH_TOKEN), or username, password and domain_name '
-            '(or their KOOPHONE_* environment variables)')
+    """A message unless exactly one kind of credentials is given, and given completely; else None."""
+    kinds = credential_kinds(params)
+    if len(kinds) > 1:
+        return ('Credentials of more than one kind were given (%s): give only one of auth_token; username, password '
+                'and domain_name; or access_key and secret_key. Options left unset fall back to their environment '
+                'variables (KOOPHONE_AUTH_TOKEN, KOOPHONE_USERNAME/PASSWORD/DOMAIN_NAME, KOOPHONE_ACCESS_KEY/SECRET_KEY '
+                'or HUAWEICLOUD_SDK_AK/SK): unset the ones not meant for this task' % ', '.join(kinds))
+    if not kinds:
+        return ('No credentials: give access_key and secret_key (or KOOPHONE_ACCESS_KEY/KOOPHONE_SECRET_KEY, or '
+                'HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK), auth_token (or KOOPHONE_AUTH_TOKEN), or username, password '
+                'and domain_name (or their KOOPHONE_* environment variables)')
+    needed = {IAM_LOGIN: IAM_OPTIONS, AKSK: AKSK_OPTIONS}.get(kinds[0], ())
+    missing = [name for name in needed if not params.get(name)]
+    if missing:
+        return '%s needs %s; missing: %s' % (kinds[0], ', '.join(needed), ', '.join(missing))
+    return None
 
 
 class KooPhone(object):
-    """One task's connection to KooPhone: the token is obtained once and reused for every call."""
+    """One task's connection to KooPhone: an IAM token is obtained once and reused for every call; with AK/SK
+    every request is signed instead (no token, no IAM call)."""
 
-    def __init__(self, params, client_kwargs, client_class=ApiClient):
+    def __init__(self, params, client_kwargs, client_class=ApiClient, clock=time.time):
         self.params = params
+        self.clock = clock
+        kind = (credential_kinds(params) or [TOKEN])[0]  # auth_problem has made sure there is exactly one
         self._token = params.get('auth_token')
-        self._iam = uses_iam(params) and not self._token
-        self.client = client_class(params['api_url'], auth=self._auth_headers, error_parser=parse_error,
-                                   request_id_header=REQUEST_ID_HEADER, auth_hint=AUTH_HINT, **client_kwargs)
+        self._iam = kind == IAM_LOGIN
+        signed = kind == AKSK
+        self.client = client_class(params['api_url'], auth=None if signed else self._auth_headers,
+                                   request_signer=self._signed_headers if signed else None, error_parser=parse_error,
+                                   request_id_header=REQUEST_ID_HEADER, auth_hint=AUTH_HINTS[kind], **client_kwargs)
         self.iam_client = None
         if self._iam:
             self.iam_client = client_class(params['iam_url'], error_parser=parse_iam_error,
-                                           auth_hint=AUTH_HINT, **client_kwargs)
+                                           auth_hint=AUTH_HINTS[IAM_LOGIN], **client_kwargs)
 
     # ------------------------------------------------------------------ auth
+    def _signed_headers(self, request):
+        """SDK-HMAC-SHA256 headers for one attempt (the shared client calls this again on a retry)."""
+        params = self.params
+        return huawei_signer.sign(params['access_key'], params['secret_key'], request.method, request.host,
+                                  request.path, request.params, request.headers, request.body,
+                                  project_id=params.get('project_id'), now=self.clock)
+
     def _auth_headers(self, method, request_uri, body):
         if self._token is None:
             self._token = self._iam_token()

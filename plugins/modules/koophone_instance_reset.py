@@ -94,6 +94,15 @@ EXAMPLES = r'''
     wait_timeout: 900
   register: reset
 
+- name: Reset a cloud phone with AK/SK request signing (no token, no IAM call)
+  fleetops.maintenance.koophone_instance_reset:
+    access_key: "{{ vault_huawei_access_key }}"
+    secret_key: "{{ vault_huawei_secret_key }}"
+    project_id: "{{ huawei_project_id }}"
+    instance_ids:
+      - a44uhlf7
+    wait: true
+
 - name: Reset a fleet, logging in to IAM once for all calls
   module_defaults:
     group/fleetops.maintenance.koophone:

@@ -3,18 +3,21 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Pure unit tests of the KooPhone adapter: error parsing, validation, auth flow and job results."""
+"""Unit tests of the KooPhone adapter: error parsing, validation, auth (token, IAM login, AK/SK), job results;
+the AK/SK signing and a few answers over loopback HTTP."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import huawei_signer
 from ansible_collections.fleetops.maintenance.plugins.module_utils import koophone as kp
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError, Response
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError, Response, RetryPolicy
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
 
 API = 'https://kp.example'
@@ -145,17 +148,34 @@ def test_unique_keeps_first_occurrence_order():
 
 @pytest.mark.parametrize('params, fragment', [
     (dict(), 'No credentials'),
-    (dict(auth_token='t', username='u'), 'not both'),
     (dict(username='u', password='p', project_name='cn-south-1'), 'missing: domain_name'),
     (dict(password='p', project_name=None), 'missing: username, domain_name, project_name'),
+    (dict(access_key='AK', project_id='p'), 'AK/SK signing needs access_key, secret_key; missing: secret_key'),
+    (dict(secret_key='SK'), 'missing: access_key'),
 ])
 def test_auth_problem(params, fragment):
     assert fragment in kp.auth_problem(params)
 
 
-def test_auth_problem_accepts_token_or_full_iam_set():
+@pytest.mark.parametrize('params, kinds', [
+    (dict(auth_token='t', username='u'), 'auth_token, IAM password login'),
+    (dict(auth_token='t', access_key='AK', secret_key='SK'), 'auth_token, AK/SK signing'),
+    (dict(password='p', secret_key='SK'), 'IAM password login, AK/SK signing'),
+    (dict(IAM_PARAMS, auth_token='t', access_key='AK', secret_key='SK'), 'auth_token, IAM password login, AK/SK signing'),
+])
+def test_credentials_of_several_kinds_are_refused_naming_them(params, kinds):
+    problem = kp.auth_problem(params)
+    assert problem.startswith('Credentials of more than one kind were given (%s): give only one of auth_token; '
+                              'username, password and domain_name; or access_key and secret_key.' % kinds)
+    assert 'HUAWEICLOUD_SDK_AK/SK' in problem  # where an unexpected one may have come from
+
+
+def test_auth_problem_accepts_each_kind_alone():
     assert kp.auth_problem(dict(auth_token='t', project_name='cn-south-1')) is None
     assert kp.auth_problem(IAM_PARAMS) is None
+    # project_name has a default and project_id is optional: neither makes a kind of its own
+    assert kp.auth_problem(dict(access_key='AK', secret_key='SK', project_name='cn-south-1')) is None
+    assert kp.auth_problem(dict(auth_token='t', project_id='p')) is None
 
 
 # ------------------------------------------------------------------ auth flow
@@ -416,3 +436,53 @@ def test_signer_matches_the_sdk_vectors(method, path, params, headers, body, pro
 def test_canonical_query_encodes_as_the_sdk():
     assert huawei_signer.canonical_query({'b': 'phone 01/\u00fc', 'a': True, 'c': '~x*'}) == 'a=true&b=phone%2001%2F%C3%BC&c=~x%2A'
     assert huawei_signer.canonical_uri('/v1/a b/%C3%BC') == '/v1/a%20b/%C3%BC/'
+
+
+AKSK_PARAMS = dict(TOKEN_PARAMS, auth_token=None, access_key='SIMKOOPHONEAK0000001', secret_key='sim-koophone-secret-key',
+                   project_id='0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d')
+
+
+def test_aksk_calls_are_signed_and_carry_no_token(httpserver):
+    httpserver.expect_request('/v1/instances/batch-query-status').respond_with_json(ok({'status_results': []}).data)
+    client = kp.KooPhone(dict(AKSK_PARAMS, api_url=httpserver.url_for('/')), {}, clock=lambda: JAN_1_2024)
+    client.batch_query_status(['a'])
+    request = httpserver.log[0][0]
+    assert 'X-Auth-Token' not in request.headers
+    assert request.headers['X-Sdk-Date'] == '20240101T000000Z'
+    assert request.headers['X-Project-Id'] == AKSK_PARAMS['project_id']
+    assert request.headers['Authorization'].startswith(
+        'SDK-HMAC-SHA256 Access=SIMKOOPHONEAK0000001, SignedHeaders=accept;content-type;host;x-project-id;x-request-id;x-sdk-date, ')
+
+
+def test_aksk_signs_every_retry_afresh(httpserver):
+    """A retried attempt gets its own X-Sdk-Date and signature (and its own x-request-id, which is signed)."""
+    answers = iter([(503, {}), (200, ok({'status_results': []}).data)])
+
+    def handler(request):
+        status, body = next(answers)
+        return WerkzeugResponse(json.dumps(body), status=status, content_type='application/json')
+    httpserver.expect_request('/v1/instances/batch-query-status').respond_with_handler(handler)
+    moments = iter([JAN_1_2024, JAN_1_2024 + 7])
+    policy = RetryPolicy(retries=2, backoff=0)
+    client = kp.KooPhone(dict(AKSK_PARAMS, api_url=httpserver.url_for('/')), {'policy': policy},
+                         clock=lambda: next(moments))
+    client.batch_query_status(['a'])
+    attempts = [entry[0] for entry in httpserver.log]
+    assert [request.headers['X-Sdk-Date'] for request in attempts] == ['20240101T000000Z', '20240101T000007Z']
+    for request in attempts:  # each attempt's signature covers what that attempt sent
+        headers = dict((name, request.headers[name]) for name in
+                       ('Accept', 'Content-Type', 'Host', 'X-Project-Id', 'x-request-id', 'X-Sdk-Date'))
+        assert request.headers['Authorization'] == huawei_signer.authorization(
+            AKSK_PARAMS['access_key'], AKSK_PARAMS['secret_key'], 'POST', request.path, {}, headers, request.get_data())
+
+
+def test_aksk_against_the_simulator_without_iam(simulator):
+    client = kp.KooPhone(dict(AKSK_PARAMS, api_url=simulator.url, iam_url=simulator.url), {})
+    instances, total = client.list_instances(50)
+    assert total == 80 and len(instances) == 80
+    assert [entry['kind'] for entry in simulator.requests] == ['read', 'read']  # no IAM call
+    with pytest.raises(ApiError) as caught:
+        kp.KooPhone(dict(AKSK_PARAMS, api_url=simulator.url, secret_key='wrong-secret'), {}).list_instances(50)
+    assert (caught.value.status, caught.value.vendor_code, caught.value.kind) == (401, 'APIGW.0301', 'auth')
+    assert caught.value.message.endswith('. ' + kp.AUTH_HINTS[kp.AKSK])
+    assert 'wrong-secret' not in str(caught.value)
