@@ -1,12 +1,16 @@
-"""Huawei Cloud KooPhone: IAM password tokens, batch-reset, batch-query-status, batch-query, tasks."""
+"""Huawei Cloud KooPhone: IAM password tokens, AK/SK signatures, batch-reset, batch-query-status, batch-query, tasks."""
 from __future__ import annotations
 
+import calendar
 import copy
+import hashlib
+import hmac
 import re
 import secrets
 import time
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl, quote
 
 from .base import SimRequest, SimResponse, VendorApp, iso_utc, json_response
 
@@ -15,7 +19,43 @@ MAX_ID_LENGTH = 32
 STATUS_RUNNING, STATUS_STARTING = 2, 4  # the 2024 status enum; "starting" while a reset runs
 JOB_RUNNING, JOB_SUCCESS, JOB_FAILED = 1, 2, -1
 TASK_RE = re.compile(r"^/v1/instances/tasks/(?P<task_id>[^/]+)$")
-UNAUTHORIZED = {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"}
+# API gateway refusals: the bodies of Huawei's API Request Signing Guide, FAQ "Common Errors Related to IAM
+# Authentication Information" (the HTTP status 401 is an assumption).
+BAD_TOKEN = "Incorrect IAM authentication information: decrypt token fail"
+BAD_SIGNATURE = "Incorrect IAM authentication information: verify aksk signature fail"
+UNKNOWN_AK = "Incorrect IAM authentication information: Get secretKey failed,ak:******,err:ak not exist"
+AKSK_ALGORITHM = "SDK-HMAC-SHA256"
+AKSK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+AKSK_WINDOW_SECONDS = 15 * 60  # the guide: X-Sdk-Date within 15 minutes of the gateway's clock
+AUTHORIZATION_RE = re.compile(r"^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$")
+
+
+def gateway_refusal(message: str) -> SimResponse:
+    """401 with the API gateway's APIGW.0301 body."""
+    return json_response(401, {"error_msg": message, "error_code": "APIGW.0301", "request_id": uuid.uuid4().hex})
+
+
+def aksk_canonical_request(request: SimRequest, signed_headers: list[str]) -> str:
+    """The canonical request of an SDK-HMAC-SHA256 signature, rebuilt from the request as received.
+
+    Same rules as huaweicloudsdkcore's Signer: the decoded path re-encoded per segment with a trailing slash,
+    the decoded query sorted and re-encoded, `name:value` of every signed header, the hex SHA-256 of the body.
+    """
+    def encode(text: str) -> str:
+        return quote(text, safe="~")
+
+    uri = "/".join(encode(segment) for segment in request.path.split("/"))
+    uri = uri if uri.endswith("/") else uri + "/"
+    pairs = sorted(parse_qsl(request.query_string, keep_blank_values=True))
+    query = "&".join(f"{encode(name)}={encode(value)}" for name, value in pairs)
+    headers = "".join(f"{name}:{(request.header(name) or '').strip()}\n" for name in signed_headers)
+    body_hash = hashlib.sha256(request.body).hexdigest()
+    return "\n".join([request.method, uri, query, headers, ";".join(signed_headers), body_hash])
+
+
+def aksk_signature(secret_key: str, sdk_date: str, canonical: str) -> str:
+    string_to_sign = "\n".join([AKSK_ALGORITHM, sdk_date, hashlib.sha256(canonical.encode("utf-8")).hexdigest()])
+    return hmac.new(secret_key.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def result(status: int, code: str, message: str, data: Any = None) -> SimResponse:
@@ -24,6 +64,16 @@ def result(status: int, code: str, message: str, data: Any = None) -> SimRespons
     if data is not None:
         body["data"] = data
     return json_response(status, body)
+
+
+def sim_id(kind: str, name: str) -> str:
+    """A stable 32-hex-digit IAM id for a named user, domain or project."""
+    return uuid.uuid5(uuid.NAMESPACE_DNS, f"{kind}.{name}").hex
+
+
+def list_answer(status: int, code: str, message: str, **fields: Any) -> SimResponse:
+    """A batch-query body: everything, error_code and error_msg included, inside `data`."""
+    return json_response(status, {"data": dict(fields, error_code=code, error_msg=message)})
 
 
 def bad_request(message: str) -> SimResponse:
@@ -41,6 +91,7 @@ class KooPhoneApp(VendorApp):
         super().__init__(*args)
         self.static_tokens: set[str] = set()
         self.users: list[dict[str, str]] = []
+        self.access_keys: dict[str, dict[str, str]] = {}  # AK -> {access_key, secret_key, project_id}
         self.tokens: dict[str, float] = {}  # issued token -> expiry (epoch seconds)
         self.instances: dict[str, dict[str, Any]] = {}
         self.tasks: dict[str, dict[str, Any]] = {}
@@ -49,6 +100,7 @@ class KooPhoneApp(VendorApp):
     def load(self, section: dict[str, Any]) -> None:
         self.static_tokens = set(section["tokens"])
         self.users = section["users"]
+        self.access_keys = {pair["access_key"]: pair for pair in section["access_keys"]}
         self.tokens = {}
         self.instances = {item["instance_id"]: dict(item, job=None) for item in section["instances"]}
         self.tasks = {}
@@ -64,11 +116,11 @@ class KooPhoneApp(VendorApp):
         return STATUS_STARTING if job is not None and self._job_status(job) == JOB_RUNNING else STATUS_RUNNING
 
     def _job_view(self, job: dict[str, Any]) -> dict[str, Any]:
+        """A job as tasks/{task_id} shows it: SDK JobDetail has no instance_id (cmd_jobs maps jobs to instances)."""
         status = self._job_status(job)
         failed = status == JOB_FAILED
         return {
             "job_id": job["job_id"],
-            "instance_id": job["instance_id"],
             "status": status,
             "error_code": "KOOPHONE.API.9999" if failed else "0",
             "error_msg": "reset failed (simulated)" if failed else "ok",
@@ -86,7 +138,8 @@ class KooPhoneApp(VendorApp):
             view["resets"] = instance.get("resets", 0)
             view["last_task_id"] = instance["job"]["task_id"] if instance["job"] else None
             instances[iid] = view
-        tasks = {tid: {"task_id": tid, "created": task["created"], "jobs": [self._job_view(job) for job in task["jobs"]]}
+        tasks = {tid: {"task_id": tid, "created": task["created"],
+                       "jobs": [dict(self._job_view(job), instance_id=job["instance_id"]) for job in task["jobs"]]}
                  for tid, task in self.tasks.items()}
         return {"instances": instances, "tasks": tasks, "issued_tokens": len(self.tokens)}
 
@@ -106,8 +159,9 @@ class KooPhoneApp(VendorApp):
             if request.method != "POST":
                 return json_response(405, {"error": {"code": "405", "message": "Method not allowed"}})
             return self._issue_token(request)
-        if not self._token_ok(request.header("X-Auth-Token")):
-            return json_response(401, dict(UNAUTHORIZED))
+        refusal = self._authenticate(request)
+        if refusal is not None:
+            return refusal
         routes = {
             ("POST", "/v1/instances/batch-reset"): self._batch_reset,
             ("POST", "/v1/instances/batch-query-status"): self._batch_query_status,
@@ -120,6 +174,42 @@ class KooPhoneApp(VendorApp):
         if request.method == "GET" and match:
             return self._task(match.group("task_id"))
         return result(404, "KOOPHONE.API.1000", f"Unknown API: {request.method} {request.path}")
+
+    def _authenticate(self, request: SimRequest) -> SimResponse | None:
+        """An AK/SK signature when the request carries one (Authorization: SDK-HMAC-SHA256 ...), else X-Auth-Token."""
+        authorization = request.header("Authorization") or ""
+        if authorization.startswith(AKSK_ALGORITHM):
+            return self._signature_refusal(request, authorization)
+        return None if self._token_ok(request.header("X-Auth-Token")) else gateway_refusal(BAD_TOKEN)
+
+    def _signature_refusal(self, request: SimRequest, authorization: str) -> SimResponse | None:
+        """Why an AK/SK-signed request is refused, or None when its signature holds."""
+        match = AUTHORIZATION_RE.match(authorization.strip())
+        if match is None:
+            return gateway_refusal(BAD_SIGNATURE)
+        access_key, signed, signature = match.groups()
+        pair = self.access_keys.get(access_key)
+        if pair is None:
+            return gateway_refusal(UNKNOWN_AK)
+        sdk_date = request.header("X-Sdk-Date") or ""
+        try:
+            signed_at = calendar.timegm(time.strptime(sdk_date, AKSK_DATE_FORMAT))
+        except ValueError:
+            return gateway_refusal(BAD_SIGNATURE)
+        if abs(time.time() - signed_at) > AKSK_WINDOW_SECONDS:
+            return gateway_refusal(BAD_SIGNATURE)
+        signed_headers = signed.split(";")
+        # Host and the date must be signed, and every signed header present (an assumption: a gateway that
+        # skipped them could not tell a replayed or redirected request).
+        if not {"host", "x-sdk-date"} <= set(signed_headers) or any(request.header(name) is None for name in signed_headers):
+            return gateway_refusal(BAD_SIGNATURE)
+        expected = aksk_signature(pair["secret_key"], sdk_date, aksk_canonical_request(request, signed_headers))
+        if not hmac.compare_digest(expected, signature):
+            return gateway_refusal(BAD_SIGNATURE)
+        project_id = request.header("X-Project-Id")
+        if project_id is not None and pair.get("project_id") and project_id != pair["project_id"]:
+            return result(200, "KOOPHONE.API.0004", f"The project {project_id} does not exist")
+        return None
 
     def _token_ok(self, token: str | None) -> bool:
         if not token:
@@ -148,12 +238,15 @@ class KooPhoneApp(VendorApp):
                 issued = time.time()
                 expires = issued + float(self.knobs["koophone_token_ttl_seconds"])
                 self.tokens[token] = expires
+                # huaweicloudsdkiam's TokenResult: user {id, name, domain {id, name}}, project {id, name, domain}
+                # (no service catalog or roles here: the simulator serves none).
+                domain_ref = {"name": known["domain_name"], "id": sim_id("domain", known["domain_name"])}
                 body = {"token": {
                     "methods": ["password"],
                     "issued_at": iso_utc(issued),
                     "expires_at": iso_utc(expires),
-                    "user": {"name": known["username"], "domain": {"name": known["domain_name"]}},
-                    "project": {"name": project, "id": uuid.uuid5(uuid.NAMESPACE_DNS, project).hex},
+                    "user": {"name": known["username"], "id": sim_id("user", known["username"]), "domain": domain_ref},
+                    "project": {"name": project, "id": sim_id("project", project), "domain": domain_ref},
                 }}
                 return json_response(201, body, {"X-Subject-Token": token})
         return denied
@@ -217,9 +310,10 @@ class KooPhoneApp(VendorApp):
         return result(200, "0", "ok", {"status_results": results})
 
     def _batch_query(self, request: SimRequest) -> SimResponse:
+        """ListInstancesResponse: only `data`, with error_code/error_msg inside it (InstanceBatchQueryRspData)."""
         page_no, page_size = request.query.get("page_no", ""), request.query.get("page_size", "")
         if not (page_no.isdigit() and page_size.isdigit() and int(page_no) >= 1 and 1 <= int(page_size) <= 100):
-            return bad_request("page_no (>= 1) and page_size (1-100) are required")
+            return list_answer(400, "KOOPHONE.API.1000", "Invalid request parameter: page_no (>= 1) and page_size (1-100) are required")
         items = list(self.instances.values())
         if request.query.get("instance_id"):
             items = [item for item in items if item["instance_id"] == request.query["instance_id"]]
@@ -227,10 +321,11 @@ class KooPhoneApp(VendorApp):
             items = [item for item in items if request.query["instance_name"] in item["instance_name"]]
         start = (int(page_no) - 1) * int(page_size)
         page = [self._instance_view(item) for item in items[start:start + int(page_size)]]
-        return result(200, "0", "ok", {"result": page, "page_no": int(page_no), "page_size": int(page_size), "total_count": len(items)})
+        return list_answer(200, "0", "ok", result=page, page_no=int(page_no), page_size=int(page_size), total_count=len(items))
 
     def _task(self, task_id: str) -> SimResponse:
         task = self.tasks.get(task_id)
         if task is None:
             return result(404, "KOOPHONE.API.1000", f"Task {task_id} does not exist")
-        return result(200, "0", "ok", {"task_id": task_id, "jobs": copy.deepcopy([self._job_view(job) for job in task["jobs"]])})
+        # ExecuteJobResponse: error_code, error_msg, data = JobDetailWrapper {jobs}
+        return result(200, "0", "ok", {"jobs": copy.deepcopy([self._job_view(job) for job in task["jobs"]])})

@@ -34,6 +34,10 @@ DEFAULT_SEED: dict[str, Any] = {
         "users": [
             {"domain_name": "sim-domain", "username": "sim-user", "password": "sim-password", "project_name": "cn-south-1"},
         ],
+        "access_keys": [
+            {"access_key": "SIMKOOPHONEAK0000001", "secret_key": "sim-koophone-secret-key",
+             "project_id": "0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d"},
+        ],
         "instances": 80,
         "frozen": [7],
     },
@@ -100,7 +104,8 @@ def _koophone(section: dict[str, Any]) -> dict[str, Any]:
             "instance_sku": item.get("instance_sku", "kp.arm.standard"),
             "frozen_status": int(item.get("frozen_status", 1 if index in frozen_indexes else 0)),
         })
-    return {"tokens": list(section.get("tokens", [])), "users": [dict(user) for user in section.get("users", [])], "instances": instances}
+    return {"tokens": list(section.get("tokens", [])), "users": [dict(user) for user in section.get("users", [])],
+            "access_keys": [dict(pair) for pair in section.get("access_keys", [])], "instances": instances}
 
 
 def _iot_device(index: int) -> dict[str, Any]:

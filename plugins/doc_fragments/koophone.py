@@ -22,8 +22,35 @@ options:
   auth_token:
     description:
       - A project-scoped Huawei Cloud IAM token, sent as C(X-Auth-Token).
-      - Give either O(auth_token), or O(username), O(password) and O(domain_name) to log in to IAM.
+      - Give exactly one kind of credentials - O(access_key) and O(secret_key); O(auth_token); or O(username),
+        O(password) and O(domain_name) to log in to IAM. Credentials of more than one kind (counting those from
+        environment variables) are refused, naming the kinds found.
       - If not set, the value of the E(KOOPHONE_AUTH_TOKEN) environment variable is used.
+    type: str
+  access_key:
+    description:
+      - Access key ID (AK) of a Huawei Cloud access key. With O(secret_key), every request is signed
+        (C(SDK-HMAC-SHA256), as Huawei's SDKs sign it); no token is requested from IAM.
+      - Huawei's IAM recommends AK/SK over tokens for automation; unlike a token, an access key does not expire
+        after 24 hours.
+      - If not set, the value of the E(KOOPHONE_ACCESS_KEY) environment variable is used, else that of
+        E(HUAWEICLOUD_SDK_AK) (the variable Huawei's SDKs read).
+    type: str
+  secret_key:
+    description:
+      - Secret access key (SK) of O(access_key). It signs the requests and is never sent.
+      - A signature carries the time it was made (C(X-Sdk-Date)) and is refused when it is more than 15 minutes away
+        from the vendor's clock, so keep this host's clock right.
+      - If not set, the value of the E(KOOPHONE_SECRET_KEY) environment variable is used, else that of
+        E(HUAWEICLOUD_SDK_SK).
+    type: str
+  project_id:
+    description:
+      - ID of the IAM project to act in, sent (and signed) as C(X-Project-Id) with O(access_key) and O(secret_key).
+        Huawei's SDKs always send it for a project-scoped service such as KooPhone; set it.
+      - Used only with AK/SK signing (a token is already scoped to a project).
+      - If not set, the value of the E(KOOPHONE_PROJECT_ID) environment variable is used, else that of
+        E(HUAWEICLOUD_SDK_PROJECT_ID).
     type: str
   iam_url:
     description:
@@ -58,5 +85,6 @@ notes:
   - Every call sends a fresh C(x-request-id) header (a UUID), which failure messages quote.
   - KooPhone reports business errors inside HTTP 200 answers; any C(error_code) other than C(0) is a failure,
     and the message names the code, its documented meaning and the vendor's C(error_msg).
-  - AK/SK request signing is not supported; use a token or IAM password login.
+  - "Authentication: O(access_key)/O(secret_key) signs each request and each retry afresh; O(auth_token) is sent as it
+    is; the IAM password login gets one token per task and renews it once on HTTP 401."
 '''

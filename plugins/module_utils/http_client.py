@@ -96,6 +96,24 @@ class Response(object):
         self.request_id = request_id
 
 
+class RequestToSign(object):
+    """One attempt of a call as a ``request_signer`` sees it: the method, the Host header, the path and the
+    headers as they will be sent, the query parameters decoded ((name, value) pairs) and the body bytes."""
+
+    def __init__(self, method, host, path, params, headers, body):
+        self.method = method
+        self.host = host
+        self.path = path
+        self.params = params
+        self.headers = headers
+        self.body = body
+
+
+def query_pairs(params):
+    """The (name, value) pairs of the query parameters that are sent (None means: leave it out)."""
+    return [(key, value) for key, value in (params or {}).items() if value is not None]
+
+
 def build_query(params):
     """Encode query parameters the way they are signed and sent.
 
@@ -103,8 +121,7 @@ def build_query(params):
     that could change the URL's meaning (``&``, ``=``, ``?``, ``#``, ``/``, spaces) is
     percent-encoded, so a value can never add a parameter or change the path.
     """
-    pairs = [(key, value) for key, value in (params or {}).items() if value is not None]
-    return urlencode(pairs, quote_via=quote, safe=',')
+    return urlencode(query_pairs(params), quote_via=quote, safe=',')
 
 
 def parse_retry_after(value, now=None):
@@ -147,6 +164,9 @@ class ApiClient(object):
     ``auth`` is called before every attempt with (method, request_uri, body_bytes)
     and returns the headers that authenticate it; it is called again on a retry so
     time-stamped signatures and request ids are fresh.
+    ``request_signer`` is for schemes that also sign the host, the decoded query and
+    the headers (Huawei's AK/SK): called before every attempt, after ``auth``, with a
+    RequestToSign, it returns the headers to add (a Host it returns is sent as given).
     ``error_parser`` is called with (status, data) and returns None when the
     answer is a success, or (vendor_code, vendor_message[, kind]) when it is a
     failure (vendors that report errors inside an HTTP 200 are handled there;
@@ -155,12 +175,14 @@ class ApiClient(object):
 
     def __init__(self, base_url, validate_certs=True, ca_path=None, timeout=30, policy=None,
                  auth=None, error_parser=None, request_id_header=None, rate_limiter=None, auth_hint=None,
-                 session=None, sleep=time.sleep, clock=time.monotonic):
+                 session=None, sleep=time.sleep, clock=time.monotonic, request_signer=None):
         self.base_url = base_url.rstrip('/')
         self.base_path = urlsplit(self.base_url).path
+        self.host = urlsplit(self.base_url).netloc
         self.timeout = timeout
         self.policy = policy or RetryPolicy()
         self.auth = auth
+        self.request_signer = request_signer
         self.error_parser = error_parser or default_error_parser
         self.request_id_header = request_id_header
         self.rate_limiter = rate_limiter
@@ -196,6 +218,9 @@ class ApiClient(object):
             send_headers.update(headers or {})
             if self.auth:
                 send_headers.update(self.auth(method, request_uri, body or b''))
+            if self.request_signer:
+                send_headers.update(self.request_signer(RequestToSign(
+                    method, self.host, self.base_path + path, query_pairs(params), dict(send_headers), body or b'')))
             request_id = send_headers.get(self.request_id_header) if self.request_id_header else None
             if self.rate_limiter:
                 self.rate_limiter.acquire()

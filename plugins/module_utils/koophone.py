@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Huawei Cloud KooPhone: options, IAM token auth, error codes, limits and one method per API call.
+"""Huawei Cloud KooPhone: options, authentication (IAM token, IAM password login, AK/SK signing), error codes,
+limits and one method per API call.
 
 Facts come from the vendor's API pages (see the collection's API notes, section 2):
 every business error may arrive inside an HTTP 200 as ``error_code`` other than "0",
@@ -15,10 +16,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
 import uuid
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.fleetops.maintenance.plugins.module_utils import huawei_signer
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import run_batches
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiClient, ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import wait_for_task
@@ -36,10 +39,26 @@ KOOPHONE_ARGUMENT_SPEC = dict(
     password=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_PASSWORD'])),
     domain_name=dict(type='str', fallback=(env_fallback, ['KOOPHONE_DOMAIN_NAME'])),
     project_name=dict(type='str', default=DEFAULT_PROJECT_NAME, fallback=(env_fallback, ['KOOPHONE_PROJECT_NAME'])),
+    # AK/SK: the collection's own variables first, then those Huawei's SDKs read.
+    access_key=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_ACCESS_KEY', 'HUAWEICLOUD_SDK_AK'])),
+    secret_key=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_SECRET_KEY', 'HUAWEICLOUD_SDK_SK'])),
+    project_id=dict(type='str', fallback=(env_fallback, ['KOOPHONE_PROJECT_ID', 'HUAWEICLOUD_SDK_PROJECT_ID'])),
 )
 IAM_OPTIONS = ('username', 'password', 'domain_name', 'project_name')
+AKSK_OPTIONS = ('access_key', 'secret_key')
 
-AUTH_HINT = 'Check auth_token, or username/password/domain_name/project_name'
+# The kinds of credentials, by the options that select them; exactly one kind may be given.
+TOKEN, IAM_LOGIN, AKSK = 'auth_token', 'IAM password login', 'AK/SK signing'
+CREDENTIAL_KINDS = (
+    (TOKEN, ('auth_token',)),
+    (IAM_LOGIN, ('username', 'password', 'domain_name')),
+    (AKSK, AKSK_OPTIONS),
+)
+AUTH_HINTS = {
+    TOKEN: 'Check auth_token',
+    IAM_LOGIN: 'Check username/password/domain_name/project_name',
+    AKSK: 'Check access_key, secret_key and project_id, and this host\'s clock (a signature is valid for 15 minutes)',
+}
 REQUEST_ID_HEADER = 'x-request-id'
 
 # Both doc versions accept 32 ids a batch (the 2025 one allows 100); ids are at most 32 characters.
@@ -80,7 +99,10 @@ STATUS_ENUMS = {
 # batch-query's running_status uses the 2024 list in every doc version.
 RUNNING_STATUS_ENUM = '2024'
 
-JOB_STATUSES = {1: 'running', 2: 'succeeded', -1: 'failed'}
+# Job states (SDK JobDetail.status): 0 not started, 1 running, 2 succeeded, 3 and -1 failed. Asynchronous
+# commands report 1, 2 and -1; 0 and 3 are listed for app installs. Anything not final counts as running.
+JOB_STATUSES = {0: 'running', 1: 'running', 2: 'succeeded', 3: 'failed', -1: 'failed'}
+FINAL_JOB_STATUSES = frozenset([2, 3, -1])
 
 
 def describe_code(code):
@@ -97,18 +119,32 @@ def status_name(status, enum=RUNNING_STATUS_ENUM):
 def parse_error(status, data):
     """The shared client's error parser for KooPhone answers.
 
-    Any ``error_code`` other than "0" is a failure, whatever the HTTP status.
+    Any ``error_code`` other than "0" is a failure, whatever the HTTP status. Most answers carry it at the top
+    (SDK ``BatchResetInstanceResponse``, ``BatchShowInstanceResponse``, ``ExecuteJobResponse``); the answer of
+    ``GET /v1/instances/batch-query`` has only ``data``, with ``error_code`` and ``error_msg`` inside it
+    (SDK ``ListInstancesResponse`` -> ``InstanceBatchQueryRspData``). Both places are checked.
     Gateway codes (APIGW.*) and bare 401/403 answers are credential problems.
     """
-    if isinstance(data, dict) and 'error_code' in data:
-        code = str(data.get('error_code'))
-        if code == '0' and status < 400:
-            return None
-        kind = 'auth' if status in (401, 403) and not code.startswith('KOOPHONE.') else 'api'
-        return (code, data.get('error_msg'), kind)
+    found = None
+    for place in _error_places(data):
+        code = str(place.get('error_code'))
+        if code != '0' or status >= 400:
+            kind = 'auth' if status in (401, 403) and not code.startswith('KOOPHONE.') else 'api'
+            return (code, place.get('error_msg'), kind)
+        found = place
+    if found is not None:
+        return None
     if status >= 400:
         return (None, None)
     return (None, 'the answer has no error_code', 'malformed')
+
+
+def _error_places(data):
+    """The parts of an answer that may hold error_code: the body itself, then its data object."""
+    if not isinstance(data, dict):
+        return []
+    places = [data, data.get('data')]
+    return [place for place in places if isinstance(place, dict) and 'error_code' in place]
 
 
 def parse_iam_error(status, data):
@@ -140,40 +176,62 @@ def unique(items):
     return [item for item in items if not (item in seen or seen.add(item))]
 
 
+def credential_kinds(params):
+    """The kinds of credentials the parameters give (an option counts when it is set, from the task or its
+    environment variable)."""
+    return [kind for kind, options in CREDENTIAL_KINDS if any(params.get(name) for name in options)]
+
+
 def uses_iam(params):
-    return any(params.get(name) for name in ('username', 'password', 'domain_name'))
+    return IAM_LOGIN in credential_kinds(params)
 
 
 def auth_problem(params):
-    """A message when not exactly one of auth_token and the IAM password set is usable, else None."""
-    if params.get('auth_token') and uses_iam(params):
-        return 'Give either auth_token or username/password/domain_name, not both'
-    if params.get('auth_token'):
-        return None
-    if uses_iam(params):
-        missing = [name for name in IAM_OPTIONS if not params.get(name)]
-        if missing:
-            return 'IAM password login needs %s; missing: %s' % (', '.join(IAM_OPTIONS), ', '.join(missing))
-        return None
-    return ('No credentials: give auth_token (or KOOPHONE_AUTH_TOKEN), or username, password and domain_name '
-            '(or their KOOPHONE_* environment variables)')
+    """A message unless exactly one kind of credentials is given, and given completely; else None."""
+    kinds = credential_kinds(params)
+    if len(kinds) > 1:
+        return ('Credentials of more than one kind were given (%s): give only one of auth_token; username, password '
+                'and domain_name; or access_key and secret_key. Options left unset fall back to their environment '
+                'variables (KOOPHONE_AUTH_TOKEN, KOOPHONE_USERNAME/PASSWORD/DOMAIN_NAME, KOOPHONE_ACCESS_KEY/SECRET_KEY '
+                'or HUAWEICLOUD_SDK_AK/SK): unset the ones not meant for this task' % ', '.join(kinds))
+    if not kinds:
+        return ('No credentials: give access_key and secret_key (or KOOPHONE_ACCESS_KEY/KOOPHONE_SECRET_KEY, or '
+                'HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK), auth_token (or KOOPHONE_AUTH_TOKEN), or username, password '
+                'and domain_name (or their KOOPHONE_* environment variables)')
+    needed = {IAM_LOGIN: IAM_OPTIONS, AKSK: AKSK_OPTIONS}.get(kinds[0], ())
+    missing = [name for name in needed if not params.get(name)]
+    if missing:
+        return '%s needs %s; missing: %s' % (kinds[0], ', '.join(needed), ', '.join(missing))
+    return None
 
 
 class KooPhone(object):
-    """One task's connection to KooPhone: the token is obtained once and reused for every call."""
+    """One task's connection to KooPhone: an IAM token is obtained once and reused for every call; with AK/SK
+    every request is signed instead (no token, no IAM call)."""
 
-    def __init__(self, params, client_kwargs, client_class=ApiClient):
+    def __init__(self, params, client_kwargs, client_class=ApiClient, clock=time.time):
         self.params = params
+        self.clock = clock
+        kind = (credential_kinds(params) or [TOKEN])[0]  # auth_problem has made sure there is exactly one
         self._token = params.get('auth_token')
-        self._iam = uses_iam(params) and not self._token
-        self.client = client_class(params['api_url'], auth=self._auth_headers, error_parser=parse_error,
-                                   request_id_header=REQUEST_ID_HEADER, auth_hint=AUTH_HINT, **client_kwargs)
+        self._iam = kind == IAM_LOGIN
+        signed = kind == AKSK
+        self.client = client_class(params['api_url'], auth=None if signed else self._auth_headers,
+                                   request_signer=self._signed_headers if signed else None, error_parser=parse_error,
+                                   request_id_header=REQUEST_ID_HEADER, auth_hint=AUTH_HINTS[kind], **client_kwargs)
         self.iam_client = None
         if self._iam:
             self.iam_client = client_class(params['iam_url'], error_parser=parse_iam_error,
-                                           auth_hint=AUTH_HINT, **client_kwargs)
+                                           auth_hint=AUTH_HINTS[IAM_LOGIN], **client_kwargs)
 
     # ------------------------------------------------------------------ auth
+    def _signed_headers(self, request):
+        """SDK-HMAC-SHA256 headers for one attempt (the shared client calls this again on a retry)."""
+        params = self.params
+        return huawei_signer.sign(params['access_key'], params['secret_key'], request.method, request.host,
+                                  request.path, request.params, request.headers, request.body,
+                                  project_id=params.get('project_id'), now=self.clock)
+
     def _auth_headers(self, method, request_uri, body):
         if self._token is None:
             self._token = self._iam_token()
@@ -263,7 +321,11 @@ class KooPhone(object):
         return known, unknown
 
     def list_instances(self, page_size, filters=None):
-        """Every instance batch-query returns, page after page: (instances, total_count)."""
+        """Every instance batch-query returns, page after page: (instances, total_count).
+
+        Paging follows the answer's ``total_count``; only when it is missing does a short page end the listing
+        (the vendor may serve fewer items a page than asked for).
+        """
         instances = []
         page_no = 1
         while True:
@@ -271,7 +333,8 @@ class KooPhone(object):
             page = data.get('result') or []
             instances.extend(page)
             total = data.get('total_count')
-            if not page or len(page) < page_size or (total is not None and len(instances) >= total):
+            total = total if isinstance(total, int) else None  # InstanceBatchQueryRspData.total_count: Integer
+            if not page or (len(instances) >= total if total is not None else len(page) < page_size):
                 return instances, (total if total is not None else len(instances))
             page_no += 1
 
@@ -281,7 +344,7 @@ class KooPhone(object):
             return self.get_task(task_id).get('jobs') or []
 
         def outcome(jobs):
-            return 'done' if jobs and all(job.get('status') in (2, -1) for job in jobs) else 'running'
+            return 'done' if jobs and all(job.get('status') in FINAL_JOB_STATUSES for job in jobs) else 'running'
 
         kwargs = {'sleep': sleep} if sleep else {}
         return wait_for_task(task_id, fetch, outcome, timeout, interval, **kwargs)
@@ -298,23 +361,17 @@ def task_path_segment(task_id):
 def job_results(batch_number, instance_ids, reply, jobs=None):
     """Per-instance results of one reset batch.
 
-    ``reply`` is what batch_reset returned, ``jobs`` the task's final jobs when waited on.
-    Jobs are matched to instances by the job_id in cmd_jobs, else by the job's own instance_id.
+    ``reply`` is what batch_reset returned, ``jobs`` the task's final jobs when waited on. A job names no
+    instance (SDK JobDetail: job_id, status, error_code, error_msg, execute_msg): only the answer to
+    batch-reset maps instances to jobs, in ``data.cmd_jobs[{instance_id, job_id}]`` (SDK CmdJob).
     """
     job_ids = dict((job.get('instance_id'), job.get('job_id')) for job in reply.get('cmd_jobs') or [])
-    by_job = {}
-    by_instance = {}
-    for job in jobs or []:
-        by_job[job.get('job_id')] = job
-        if job.get('instance_id'):
-            by_instance[job['instance_id']] = job
+    by_job = dict((job.get('job_id'), job) for job in jobs or [])
     results = []
     for iid in instance_ids:
         item = dict(instance_id=iid, batch=batch_number, job_id=job_ids.get(iid), status='requested')
         job = by_job.get(item['job_id']) if item['job_id'] else None
-        job = job or by_instance.get(iid)
         if job is not None:
-            item['job_id'] = job.get('job_id')
             item['status'] = JOB_STATUSES.get(job.get('status'), 'running')
             if item['status'] == 'failed':
                 item['error_code'] = job.get('error_code')

@@ -91,6 +91,10 @@ EXAMPLES = r'''
       - phones.status_results | rejectattr('status_name', 'equalto', 'running') | list | length == 0
       - phones.unknown_instance_ids | length == 0
 
+- name: List every instance with AK/SK from HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and HUAWEICLOUD_SDK_PROJECT_ID
+  fleetops.maintenance.koophone_instance_info:
+  register: all_phones
+
 - name: List every instance whose name contains "shop", with IAM login
   fleetops.maintenance.koophone_instance_info:
     username: "{{ vault_koophone_user }}"

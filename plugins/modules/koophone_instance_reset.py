@@ -75,8 +75,9 @@ notes:
     RV(reset_instance_ids) and the IDs not processed in C(unprocessed). Later batches are not sent.
   - The 2024 vendor documentation returns only C(error_code) and C(error_msg); the 2025 documentation adds
     C(data.task_id) and C(data.cmd_jobs). Both answers are accepted.
-  - Job states are C(1) running, C(2) succeeded, C(-1) failed (vendor SDK). Whether a task's jobs carry the
-    C(instance_id) is not documented; jobs are matched to instances by the C(job_id) from C(cmd_jobs).
+  - Job states are C(1) running, C(2) succeeded, C(-1) failed; the vendor SDK also lists C(0) not started (counted
+    as running) and C(3) failed. A task's jobs carry no C(instance_id) (vendor SDK); each job is matched to its
+    instance by the C(job_id) in the C(cmd_jobs) of the C(batch-reset) answer.
   - How C(batch-query-status) reports an unknown instance is not documented; the module treats an ID missing
     from C(status_results) as unknown. Frozen instances cannot be told apart there; their reset fails with
     C(KOOPHONE.API.2004).
@@ -92,6 +93,15 @@ EXAMPLES = r'''
     wait: true
     wait_timeout: 900
   register: reset
+
+- name: Reset a cloud phone with AK/SK request signing (no token, no IAM call)
+  fleetops.maintenance.koophone_instance_reset:
+    access_key: "{{ vault_huawei_access_key }}"
+    secret_key: "{{ vault_huawei_secret_key }}"
+    project_id: "{{ huawei_project_id }}"
+    instance_ids:
+      - a44uhlf7
+    wait: true
 
 - name: Reset a fleet, logging in to IAM once for all calls
   module_defaults:

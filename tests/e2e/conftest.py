@@ -159,7 +159,7 @@ def ansible_bin(name: str) -> str:
 
 def base_env(sim: Simulator, coll_path: str, home: Path) -> dict[str, str]:
     """The environment of a run: connection settings and credentials only through variables."""
-    ours = ("ANSIBLE_", "WFBSS_", "KOOPHONE_", "PANW_IOT_", "ALTCRAFT_", "FLEETOPS_", "FLEET_")
+    ours = ("ANSIBLE_", "WFBSS_", "KOOPHONE_", "HUAWEICLOUD_SDK_", "PANW_IOT_", "ALTCRAFT_", "FLEETOPS_", "FLEET_")
     env = {key: value for key, value in os.environ.items() if not key.startswith(ours)}
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": coll_path,

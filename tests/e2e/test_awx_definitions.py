@@ -16,7 +16,7 @@ TYPES = sorted((ROOT / "extensions" / "awx" / "credential_types").glob("*.yml"))
 KNOWN_ENV = {
     "WFBSS_API_URL", "WFBSS_API_VERSION", "WFBSS_ACCESS_TOKEN", "WFBSS_SECRET_KEY",
     "KOOPHONE_API_URL", "KOOPHONE_AUTH_TOKEN", "KOOPHONE_IAM_URL", "KOOPHONE_USERNAME", "KOOPHONE_PASSWORD",
-    "KOOPHONE_DOMAIN_NAME", "KOOPHONE_PROJECT_NAME",
+    "KOOPHONE_DOMAIN_NAME", "KOOPHONE_PROJECT_NAME", "KOOPHONE_ACCESS_KEY", "KOOPHONE_SECRET_KEY", "KOOPHONE_PROJECT_ID",
     "PANW_IOT_API_URL", "PANW_IOT_CUSTOMER_ID", "PANW_IOT_KEY_ID", "PANW_IOT_ACCESS_KEY",
     "ALTCRAFT_API_URL", "ALTCRAFT_API_TOKEN",
     "FLEETOPS_WFBSS_ACCOUNTS", "FLEETOPS_IOT_TENANTS",
@@ -52,6 +52,35 @@ def test_credential_type(path):
     sources += "".join(p.read_text() for p in (ROOT / "roles").glob("*/defaults/main.yml"))
     for env in definition["injectors"]["env"]:
         assert env in sources, env
+
+
+# The KooPhone modules refuse credentials of more than one kind (plugins/module_utils/koophone.py): the variables
+# that select each kind.
+KOOPHONE_KINDS = {
+    "auth_token": {"KOOPHONE_AUTH_TOKEN"},
+    "IAM password login": {"KOOPHONE_USERNAME", "KOOPHONE_PASSWORD", "KOOPHONE_DOMAIN_NAME"},
+    "AK/SK signing": {"KOOPHONE_ACCESS_KEY", "KOOPHONE_SECRET_KEY"},
+}
+
+
+def test_each_koophone_credential_type_gives_one_kind_completely():
+    given = {}
+    for path in (p for p in TYPES if p.stem.startswith("koophone")):
+        injected = set(yaml.safe_load(path.read_text())["injectors"]["env"])
+        kinds = [kind for kind, names in KOOPHONE_KINDS.items() if names & injected]
+        assert len(kinds) == 1, (path.name, kinds)
+        assert KOOPHONE_KINDS[kinds[0]] <= injected, path.name
+        given[kinds[0]] = path.name
+    assert set(given) == set(KOOPHONE_KINDS)
+
+
+def test_koophone_aksk_credential_type():
+    definition = yaml.safe_load((ROOT / "extensions" / "awx" / "credential_types" / "koophone_aksk.yml").read_text())
+    fields = {field["id"]: field for field in definition["inputs"]["fields"]}
+    assert fields["secret_key"]["secret"] is True
+    assert definition["injectors"]["env"] == {
+        "KOOPHONE_API_URL": "{{ api_url }}", "KOOPHONE_ACCESS_KEY": "{{ access_key }}",
+        "KOOPHONE_SECRET_KEY": "{{ secret_key }}", "KOOPHONE_PROJECT_ID": "{{ project_id }}"}
 
 
 def test_execution_environment_definition(tmp_path):

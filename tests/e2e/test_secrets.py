@@ -1,7 +1,7 @@
 """Secrets: every module and the fleet playbook at -vvvv with CANARY credentials, and no canary anywhere.
 
 The simulator is seeded with canary values for every secret (WFBS-SVC access tokens and secret keys,
-the KooPhone token and IAM password, the IoT key id and access key, the Altcraft token). The runs go
+the KooPhone token, IAM password and AK/SK pair, the IoT key id and access key, the Altcraft token). The runs go
 through a recording TCP proxy, so the bytes that left the controller can be checked too. Then every
 output is scanned for each canary and its obvious encodings (base64, URL-encoding, JSON escaping):
 
@@ -10,7 +10,7 @@ output is scanned for each canary and its obvious encodings (base64, URL-encodin
 - the fleet run report (fleet-report.json / .md) and every other file the runs wrote,
 - the ansible-runner artifacts (job events, stdout) of a verbosity-4 run,
 - the URLs of every request (no credential in a path or query string; the simulator's log too),
-- the wire: the WFBS-SVC secret key never leaves the process (only its signature does).
+- the wire: the WFBS-SVC and KooPhone secret keys never leave the process (only their signatures do).
 
 Fixtures and helpers come from the e2e conftest (inventory, collections path, environment).
 """
@@ -40,6 +40,8 @@ CANARY = {
     "wfbss_token_b": "ca0a7c0d-0000-4000-8000-00000000c0d2",
     "koophone_token": "CANARY-koophone-token+7c/3=",
     "koophone_password": "CANARY-iam-p@ss word/9&x=1",
+    "koophone_access_key": "CANARYKOOPHONEAK7C3E",
+    "koophone_secret_key": "CANARY-koophone+sk/8d=2f",
     "iot_key_id": "CANARY-iot-key-id-4b2a",
     "iot_access_key": "CANARY-iot+access/key=5d1c",
     "altcraft_token": "CANARY-altcraft+token/6e0b=",
@@ -47,8 +49,13 @@ CANARY = {
 IAM_USER = {"domain_name": "canary-domain", "username": "canary-user", "password": CANARY["koophone_password"],
             "project_name": "cn-south-1"}
 WRONG = {"wfbss_secret": "CANARY-wrong-wfbss+secret/=", "koophone_token": "CANARY-wrong-koophone+token/=",
+         "koophone_secret_key": "CANARY-wrong-koophone+sk/=",
          "iot_access_key": "CANARY-wrong-iot+key/=", "altcraft_token": "CANARY-wrong-altcraft+token/="}
 ALL_SECRETS = list(CANARY.values()) + list(WRONG.values())
+KOOPHONE_PROJECT_ID = "0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d"
+# Secrets that sign requests and must never be sent (the access key IDs are sent, in the signature's header).
+SIGNING_SECRETS = [CANARY["wfbss_secret_a"], CANARY["wfbss_secret_b"], WRONG["wfbss_secret"],
+                   CANARY["koophone_secret_key"], WRONG["koophone_secret_key"]]
 
 
 def encodings(secret: str) -> dict[str, str]:
@@ -85,7 +92,9 @@ def canary_seed() -> dict:
     accounts = data["wfbss"]["accounts"]
     accounts[0].update(access_token=CANARY["wfbss_token_a"], secret_key=CANARY["wfbss_secret_a"])
     accounts[1].update(access_token=CANARY["wfbss_token_b"], secret_key=CANARY["wfbss_secret_b"])
-    data["koophone"].update(tokens=[CANARY["koophone_token"]], users=[IAM_USER])
+    data["koophone"].update(tokens=[CANARY["koophone_token"]], users=[IAM_USER], access_keys=[{
+        "access_key": CANARY["koophone_access_key"], "secret_key": CANARY["koophone_secret_key"],
+        "project_id": KOOPHONE_PROJECT_ID}])
     data["iot"]["tenants"][0].update(key_id=CANARY["iot_key_id"], access_key=CANARY["iot_access_key"])
     data["altcraft"].update(tokens=[CANARY["altcraft_token"]])
     return data
@@ -188,6 +197,8 @@ def module_playbook(tmp: Path, proxy_url: str, results_file: Path) -> Path:
         "url": proxy_url,
         "wfbss_token": CANARY["wfbss_token_a"], "wfbss_secret": CANARY["wfbss_secret_a"],
         "koophone_token": CANARY["koophone_token"], "iot_key_id": CANARY["iot_key_id"],
+        "koophone_ak": CANARY["koophone_access_key"], "koophone_sk": CANARY["koophone_secret_key"],
+        "koophone_project": KOOPHONE_PROJECT_ID,
         "iot_access_key": CANARY["iot_access_key"], "altcraft_token": CANARY["altcraft_token"],
         "wrong": WRONG,
     }
@@ -262,6 +273,40 @@ def module_playbook(tmp: Path, proxy_url: str, results_file: Path) -> Path:
         instance_ids: {json.dumps(phones[:1])}
       register: r_koophone_wrong_iam
       ignore_errors: true
+    - name: koophone_instance_reset with AK/SK signing, waiting
+      fleetops.maintenance.koophone_instance_reset:
+        api_url: "{{{{ url }}}}"
+        access_key: "{{{{ koophone_ak }}}}"
+        secret_key: "{{{{ koophone_sk }}}}"
+        project_id: "{{{{ koophone_project }}}}"
+        instance_ids: {json.dumps(phones[4:6])}
+        wait: true
+        poll_interval: 0.2
+      environment: &no_iam_login
+        KOOPHONE_USERNAME: ""
+        KOOPHONE_PASSWORD: ""
+        KOOPHONE_DOMAIN_NAME: ""
+      register: r_koophone_aksk_reset
+    - name: koophone_instance_info with AK/SK signing, listing too
+      fleetops.maintenance.koophone_instance_info:
+        api_url: "{{{{ url }}}}"
+        access_key: "{{{{ koophone_ak }}}}"
+        secret_key: "{{{{ koophone_sk }}}}"
+        project_id: "{{{{ koophone_project }}}}"
+        instance_ids: {json.dumps(phones[:4])}
+        list_instances: true
+      environment: *no_iam_login
+      register: r_koophone_aksk_info
+    - name: koophone_instance_info with a wrong secret key (auth failure path)
+      fleetops.maintenance.koophone_instance_info:
+        api_url: "{{{{ url }}}}"
+        access_key: "{{{{ koophone_ak }}}}"
+        secret_key: "{{{{ wrong.koophone_secret_key }}}}"
+        project_id: "{{{{ koophone_project }}}}"
+        instance_ids: {json.dumps(phones[:1])}
+      environment: *no_iam_login
+      register: r_koophone_wrong_sk
+      ignore_errors: true
     - name: iot_device_bulk
       fleetops.maintenance.iot_device_bulk:
         api_url: "{{{{ url }}}}"
@@ -311,7 +356,9 @@ def module_playbook(tmp: Path, proxy_url: str, results_file: Path) -> Path:
         content: >-
           {{{{ dict(wfbss_reset=r_wfbss_reset, wfbss_report=r_wfbss_report, wfbss_report_info=r_wfbss_report_info,
                    wfbss_wrong=r_wfbss_wrong, koophone_reset=r_koophone_reset, koophone_info=r_koophone_info,
-                   koophone_wrong=r_koophone_wrong, koophone_wrong_iam=r_koophone_wrong_iam, iot=r_iot,
+                   koophone_wrong=r_koophone_wrong, koophone_wrong_iam=r_koophone_wrong_iam,
+                   koophone_aksk_reset=r_koophone_aksk_reset, koophone_aksk_info=r_koophone_aksk_info,
+                   koophone_wrong_sk=r_koophone_wrong_sk, iot=r_iot,
                    iot_wrong=r_iot_wrong, counters=r_counters, counters_info=r_counters_info,
                    counters_wrong=r_counters_wrong) | to_nice_json }}}}
         mode: "0600"
@@ -343,8 +390,7 @@ def url_checks(sim, proxy) -> list[str]:
 def wire_leaks(proxy) -> list[str]:
     with proxy.lock:
         wire = bytes(proxy.sent).decode("latin-1")
-    secrets = [CANARY["wfbss_secret_a"], CANARY["wfbss_secret_b"], WRONG["wfbss_secret"]]
-    return find_leaks({"the wire": wire}, secrets)
+    return find_leaks({"the wire": wire}, SIGNING_SECRETS)
 
 
 def test_every_module_at_vvvv_leaks_nothing(canary):
@@ -366,8 +412,10 @@ def test_every_module_at_vvvv_leaks_nothing(canary):
     assert results["wfbss_reset"]["changed"] and results["iot"]["updated_device_count"] == 1
     assert results["koophone_reset"]["results"][0]["status"] == "succeeded"
     assert results["koophone_info"]["status_results"]
+    assert [item["status"] for item in results["koophone_aksk_reset"]["results"]] == ["succeeded", "succeeded"]
+    assert results["koophone_aksk_info"]["status_results"] and results["koophone_aksk_info"]["instances"]
     assert results["counters"]["status"] == "completed"
-    for name in ("wfbss_wrong", "koophone_wrong", "koophone_wrong_iam", "iot_wrong", "counters_wrong"):
+    for name in ("wfbss_wrong", "koophone_wrong", "koophone_wrong_iam", "koophone_wrong_sk", "iot_wrong", "counters_wrong"):
         assert results[name]["failed"] and ("Check" in results[name]["msg"]), results[name]
     # the -vvvv output really carries the module arguments, with the no_log values masked
     assert "module_args" in proc.stdout and "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in proc.stdout
@@ -383,6 +431,8 @@ def test_every_module_at_vvvv_leaks_nothing(canary):
     assert signed, "the WFBS calls went through the proxy"
     with proxy.lock:
         assert b"x-signature:" in bytes(proxy.sent).lower()
+        # the AK/SK calls went through the proxy signed, the access key ID in their Authorization header
+        assert ("Access=%s," % CANARY["koophone_access_key"]).encode() in bytes(proxy.sent)
 
 
 def test_fleet_playbook_at_vvvv_leaks_nothing(canary):

@@ -142,7 +142,7 @@ def test_tls(tmp_path):
         assert sim.url.startswith("https://127.0.0.1:") and sim.ca_file
         assert requests.get(sim.url + "/_sim/health", verify=sim.ca_file, timeout=5).json() == {"ok": True}
         response = koophone_call(sim, "GET", "/v1/instances/batch-query?page_no=1&page_size=1", verify=sim.ca_file)
-        assert response.json()["error_code"] == "0"
+        assert response.json()["data"]["error_code"] == "0"
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(sim.url + "/_sim/health", timeout=5)
 

@@ -48,7 +48,7 @@ def _fail_json(self, msg, **kwargs):  # pylint: disable=unused-argument
 
 
 # Prefixes of the environment variables the modules fall back to: a developer's own settings must not leak in.
-MODULE_ENV_PREFIXES = ('WFBSS_', 'KOOPHONE_', 'PANW_IOT_', 'ALTCRAFT_', 'FLEETOPS_')
+MODULE_ENV_PREFIXES = ('WFBSS_', 'KOOPHONE_', 'HUAWEICLOUD_SDK_', 'PANW_IOT_', 'ALTCRAFT_', 'FLEETOPS_')
 
 
 @pytest.fixture(autouse=True)

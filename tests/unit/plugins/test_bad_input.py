@@ -111,6 +111,12 @@ def koophone(sim, **extra):
     return connection(api_url=sim.url, auth_token='sim-koophone-token', **extra)
 
 
+def koophone_aksk(sim, **extra):
+    """The simulator's default AK/SK pair (simulator/seed.py): every request signed, no token."""
+    return connection(api_url=sim.url, access_key='SIMKOOPHONEAK0000001', secret_key='sim-koophone-secret-key',
+                      project_id='0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d', **extra)
+
+
 def iot(sim, **extra):
     return connection(api_url=sim.url, customer_id='sim-tenant', key_id='sim-key-id', access_key='sim-access-key',
                       **extra)
@@ -288,6 +294,22 @@ def test_koophone_instance_name_stays_one_query_parameter(instance_name, runner,
         query = parse_qs(entry['query'], keep_blank_values=True)
         assert sorted(query) == ['instance_name', 'page_no', 'page_size', 'x-request-id']
         assert query['instance_name'] == [instance_name]
+
+
+@SETTINGS
+@given(instance_name=TEXT.filter(lambda value: value.strip() != ''))
+def test_koophone_aksk_signs_any_instance_name(instance_name, runner, sim):
+    """Any instance_name is signed as the simulator (which rebuilds the canonical query itself) checks it."""
+    runner.accepted(koophone_instance_info, koophone_aksk(sim, instance_name=instance_name))
+    assert [entry['status'] for entry in sim.requests] == [200]
+
+
+@pytest.mark.parametrize('module', [koophone_instance_reset, koophone_instance_info], ids=['reset', 'info'])
+@pytest.mark.parametrize('missing', ['access_key', 'secret_key'])
+def test_koophone_half_an_aksk_pair(module, missing, runner, sim):
+    args = koophone_aksk(sim, instance_ids=['abcdefgh'])
+    del args[missing]
+    runner.refused(module, args, missing)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -746,7 +746,7 @@ def test_koophone_iam_token_expiring_in_flight(simulator, run_module):
     result, failed = run_module(spec.module, iam(simulator, spec))
     assert failed
     assert result['error']['kind'] == 'auth' and result['error']['status'] == 401
-    assert 'Check auth_token, or username/password' in result['msg']
+    assert 'Check username/password/domain_name/project_name' in result['msg']
     assert len(auth_calls(simulator)) == 2
 
 

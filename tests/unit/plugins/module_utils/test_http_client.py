@@ -289,6 +289,25 @@ def test_auth_signs_each_attempt_with_the_uri_and_bytes_as_sent(httpserver, clie
     assert script.seen[0]['body'] == '{"name":"Grüße"}'.encode('utf-8')
 
 
+def test_request_signer_signs_each_attempt_with_host_decoded_query_and_headers(httpserver, client_for):
+    script = serve(httpserver, Script((503, {}), (200, {})))
+    seen = []
+
+    def signer(request):
+        seen.append(request)
+        return {'Host': request.host, 'Authorization': 'attempt %d' % len(seen)}
+    client_for(request_signer=signer, auth=lambda method, uri, body: {'x-request-id': 'r1'}).request(
+        'POST', '/thing', params={'name': 'weekly report/ü', 'skip': None, 'page': 2}, json_body={'a': 1})
+    assert len(seen) == 2 and seen[0] is not seen[1]
+    first = seen[0]
+    assert (first.method, first.host, first.path) == ('POST', '%s:%d' % (httpserver.host, httpserver.port), '/api/thing')
+    assert first.params == [('name', 'weekly report/ü'), ('page', 2)]
+    assert first.headers['x-request-id'] == 'r1' and first.headers['Content-Type'].startswith('application/json')
+    assert first.body == b'{"a":1}'
+    assert [item['headers']['Authorization'] for item in script.seen] == ['attempt 1', 'attempt 2']
+    assert script.seen[0]['headers']['Host'] == first.host
+
+
 def test_query_values_cannot_add_parameters_or_change_the_path(httpserver, client_for):
     script = serve(httpserver, Script((200, {})))
     client_for().request('GET', '/thing', params={'name': 'x&admin=1/../../etc?#frag'})

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 from urllib.parse import parse_qs
 
 import pytest
@@ -17,6 +18,9 @@ from ansible_collections.fleetops.maintenance.plugins.modules import koophone_in
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_reset
 
 TOKEN = 'sim-koophone-token'
+# The simulator's default AK/SK pair (simulator/seed.py).
+AKSK = dict(access_key='SIMKOOPHONEAK0000001', secret_key='sim-koophone-secret-key',
+            project_id='0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d')
 STATUS = ('POST', '/v1/instances/batch-query-status')
 LIST = ('GET', '/v1/instances/batch-query')
 
@@ -85,6 +89,14 @@ def test_list_all_instances_paged(simulator, run_module, args, ids):
     assert all(query['x-request-id'] == [entry['request_id']] for query, entry in zip(queries, simulator.requests))
 
 
+def test_listing_refusal_names_the_code_from_inside_data(simulator, run_module, args):
+    """batch-query puts error_code inside data (SDK InstanceBatchQueryRspData), on a refusal too."""
+    result, failed = run_module(module, args(page_size=101))
+    assert failed
+    assert (result['error']['status'], result['error']['vendor_code']) == (400, 'KOOPHONE.API.1000')
+    assert 'KOOPHONE.API.1000 (bad request parameter)' in result['msg']
+
+
 def test_list_filtered_by_name_and_status_together(simulator, run_module, args, ids):
     result, failed = run_module(module, args(instance_ids=[ids[3]], list_instances=True, instance_name='sim-phone-0003'))
     assert not failed, result
@@ -140,6 +152,52 @@ def test_iam_login_once_for_all_pages(simulator, run_module):
                                              password='sim-password', domain_name='sim-domain', page_size=40))
     assert not failed, result
     assert calls(simulator) == [('POST', '/v3/auth/tokens'), LIST, LIST]
+
+
+def test_aksk_listing_and_status_without_iam(simulator, run_module, args, ids):
+    result, failed = run_module(module, args(auth_token=None, instance_ids=ids[:2], list_instances=True, page_size=50, **AKSK))
+    assert not failed, result
+    assert result['total_count'] == 80 and len(result['instances']) == 80
+    assert [item['status_name'] for item in result['status_results']] == ['running', 'running']
+    assert calls(simulator) == [STATUS, LIST, LIST]
+    assert AKSK['secret_key'] not in json.dumps(result)
+
+
+@pytest.mark.parametrize('env, works', [
+    (dict(HUAWEICLOUD_SDK_AK=AKSK['access_key'], HUAWEICLOUD_SDK_SK=AKSK['secret_key'],
+          HUAWEICLOUD_SDK_PROJECT_ID=AKSK['project_id']), True),
+    (dict(KOOPHONE_ACCESS_KEY=AKSK['access_key'], KOOPHONE_SECRET_KEY=AKSK['secret_key'],
+          KOOPHONE_PROJECT_ID=AKSK['project_id']), True),
+    # the collection's own variables win over the SDK's
+    (dict(KOOPHONE_SECRET_KEY=AKSK['secret_key'], HUAWEICLOUD_SDK_SK='wrong-secret-key',
+          HUAWEICLOUD_SDK_AK=AKSK['access_key']), True),
+    (dict(KOOPHONE_SECRET_KEY='wrong-secret-key', HUAWEICLOUD_SDK_SK=AKSK['secret_key'],
+          HUAWEICLOUD_SDK_AK=AKSK['access_key']), False),
+])
+def test_aksk_from_the_environment(simulator, run_module, monkeypatch, env, works):
+    monkeypatch.setenv('KOOPHONE_API_URL', simulator.url)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result, failed = run_module(module, dict(page_size=100, retries=0))
+    assert failed is not works, result
+    if not works:
+        assert result['error']['vendor_code'] == 'APIGW.0301' and 'Check access_key, secret_key' in result['msg']
+    assert 'wrong-secret-key' not in json.dumps(result) and AKSK['secret_key'] not in json.dumps(result)
+
+
+def test_aksk_wrong_project_id(simulator, run_module, args):
+    result, failed = run_module(module, args(auth_token=None, **dict(AKSK, project_id='f' * 32)))
+    assert failed
+    assert result['error']['vendor_code'] == 'KOOPHONE.API.0004'
+
+
+def test_token_and_aksk_from_the_environment_are_refused_before_any_call(simulator, run_module, args, monkeypatch):
+    monkeypatch.setenv('HUAWEICLOUD_SDK_AK', AKSK['access_key'])
+    monkeypatch.setenv('HUAWEICLOUD_SDK_SK', AKSK['secret_key'])
+    result, failed = run_module(module, args())
+    assert failed
+    assert result['msg'].startswith('Credentials of more than one kind were given (auth_token, AK/SK signing)')
+    assert simulator.requests == []
 
 
 @pytest.mark.parametrize('extra, message', [

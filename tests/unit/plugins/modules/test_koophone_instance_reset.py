@@ -16,6 +16,9 @@ import pytest
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_reset as module
 
 TOKEN = 'sim-koophone-token'
+# The simulator's default AK/SK pair (simulator/seed.py).
+AKSK = dict(access_key='SIMKOOPHONEAK0000001', secret_key='sim-koophone-secret-key',
+            project_id='0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d')
 RESET = ('POST', '/v1/instances/batch-reset')
 STATUS = ('POST', '/v1/instances/batch-query-status')
 FROZEN_INDEX = 7
@@ -113,6 +116,18 @@ def test_failed_job_fails_the_task_with_per_instance_results(simulator, run_modu
     assert bad['status'] == 'failed' and bad['error_code'] == 'KOOPHONE.API.9999' and bad['error_msg']
     assert [item['status'] for item in result['results']] == ['succeeded', 'failed', 'succeeded']
     assert ids[1] in result['msg'] and 'KOOPHONE.API.9999' in result['msg']
+
+
+def test_wait_maps_each_job_to_its_instance_through_cmd_jobs(simulator, run_module, args, ids):
+    """Jobs from tasks/{task_id} name no instance (SDK JobDetail); batch-reset's cmd_jobs is the only map."""
+    simulator.configure(koophone_job_seconds=0.1, koophone_job_fail_ids=[ids[2]])
+    result, failed = run_module(module, args(instance_ids=ids[:4], wait=True, fail_on_job_error=False))
+    assert not failed, result
+    task = simulator.state('koophone')['tasks'][result['task_ids'][0]]
+    job_of = {job['instance_id']: job['job_id'] for job in task['jobs']}  # the simulator's own record
+    assert [(item['instance_id'], item['job_id']) for item in result['results']] == [(iid, job_of[iid]) for iid in ids[:4]]
+    assert [item['status'] for item in result['results']] == ['succeeded', 'succeeded', 'failed', 'succeeded']
+    assert result['failed_instance_ids'] == [ids[2]]
 
 
 def test_failed_job_reported_without_failing(simulator, run_module, args, ids):
@@ -247,6 +262,33 @@ def test_bad_static_token(simulator, run_module, args, ids):
     assert calls(simulator) == [RESET]
 
 
+def test_aksk_reset_and_wait(simulator, run_module, args, ids):
+    simulator.configure(koophone_job_seconds=0.1)
+    result, failed = run_module(module, args(auth_token=None, instance_ids=ids[8:48], wait=True, **AKSK))
+    assert not failed, result
+    assert [item['status'] for item in result['results']] == ['succeeded'] * 40
+    assert calls(simulator, 'auth') == []
+    assert calls(simulator, 'write') == [RESET, RESET]
+    assert AKSK['secret_key'] not in json.dumps(result)
+
+
+def test_aksk_retried_reset_is_signed_again_and_accepted(simulator, run_module, args, ids):
+    simulator.inject(vendor='koophone', path_contains='batch-reset', action='status', status=503)
+    result, failed = run_module(module, args(auth_token=None, instance_ids=ids[:2], **AKSK))
+    assert not failed, result
+    assert calls(simulator) == [RESET, RESET]
+    assert resets(simulator, ids[:2]) == [1, 1]
+
+
+def test_aksk_wrong_secret_key_is_an_auth_failure(simulator, run_module, args, ids):
+    result, failed = run_module(module, args(auth_token=None, instance_ids=ids[:2], **dict(AKSK, secret_key='wrong-secret')))
+    assert failed
+    assert (result['error']['status'], result['error']['vendor_code'], result['error']['kind']) == (401, 'APIGW.0301', 'auth')
+    assert 'verify aksk signature fail' in result['msg'] and 'Check access_key, secret_key and project_id' in result['msg']
+    assert 'wrong-secret' not in json.dumps(result)
+    assert result['reset_instance_ids'] == [] and resets(simulator, ids[:2]) == [0, 0]
+
+
 def test_env_fallbacks(simulator, run_module, monkeypatch, ids):
     monkeypatch.setenv('KOOPHONE_API_URL', simulator.url)
     monkeypatch.setenv('KOOPHONE_AUTH_TOKEN', TOKEN)
@@ -261,7 +303,10 @@ def test_env_fallbacks(simulator, run_module, monkeypatch, ids):
     (dict(instance_ids=['abc', 'y' * 33]), "instance_ids item 2 ('%s') is 33 characters long" % ('y' * 33)),
     (dict(instance_ids=['abc'], wait_timeout=0), 'wait_timeout and poll_interval must be greater than 0'),
     (dict(instance_ids=['abc'], auth_token=None), 'No credentials'),
-    (dict(instance_ids=['abc'], username='sim-user'), 'not both'),
+    (dict(instance_ids=['abc'], username='sim-user'), 'Credentials of more than one kind were given (auth_token, IAM'),
+    (dict(instance_ids=['abc'], access_key=AKSK['access_key'], secret_key=AKSK['secret_key']),
+     'Credentials of more than one kind were given (auth_token, AK/SK signing)'),
+    (dict(instance_ids=['abc'], auth_token=None, access_key=AKSK['access_key']), 'missing: secret_key'),
     (dict(instance_ids=['abc'], auth_token=None, username='u', password='p'), 'missing: domain_name'),
     (dict(instance_ids=['abc'], api_url='ftp://example'), 'api_url must be an http:// or https:// URL'),
     (dict(instance_ids=['abc'], timeout=0), 'timeout must be greater than 0'),
