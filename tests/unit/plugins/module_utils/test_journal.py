@@ -19,11 +19,12 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.journal impor
 
 MODULE = 'koophone_instance_reset'
 TARGET = {'api_url': 'https://koophone.example', 'project_id': 'p1'}
-ITEMS = ['a', 'b', 'c', 'd', 'e', 'f']
+ITEMS = ('a', 'b', 'c', 'd', 'e', 'f')
 
 
 def open_journal(path, items=ITEMS, **kwargs):
-    return journal_utils.open_journal(str(path), kwargs.pop('module', MODULE), kwargs.pop('target', TARGET), items, **kwargs)
+    return journal_utils.open_journal(str(path), kwargs.pop('module', MODULE), kwargs.pop('target', TARGET), list(items),
+                                      **kwargs)
 
 
 def records(path):
@@ -39,7 +40,7 @@ def test_a_new_journal_records_intent_then_outcome_durably(tmp_path):
         second = journal.intent(['c', 'd'])
     lines = records(path)
     assert [line['event'] for line in lines] == ['journal', 'intent', 'outcome', 'intent']
-    assert lines[0]['items'] == ITEMS and lines[0]['module'] == MODULE and lines[0]['target'] == TARGET
+    assert lines[0]['items'] == list(ITEMS) and lines[0]['module'] == MODULE and lines[0]['target'] == TARGET
     assert (lines[2]['batch'], lines[2]['outcome'], lines[2]['task_id']) == (first, DONE, 't1')
     assert second == 2
 
@@ -140,10 +141,10 @@ def test_check_mode_reads_without_creating(tmp_path):
 def test_a_finished_campaign_is_recorded(tmp_path):
     path = tmp_path / 'reset.journal'
     with open_journal(path) as journal:
-        journal.outcome(journal.intent(ITEMS), ITEMS, DONE)
+        journal.outcome(journal.intent(list(ITEMS)), list(ITEMS), DONE)
         journal.finish()
     with open_journal(path) as journal:
-        assert journal.finished is True and journal.items_in(DONE) == ITEMS
+        assert journal.finished is True and journal.items_in(DONE) == list(ITEMS)
 
 
 def test_a_file_that_is_not_a_journal_is_refused(tmp_path):
