@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import hmac
+import ipaddress
 import time
 from typing import Any
 
@@ -11,11 +12,21 @@ from .base import SimRequest, SimResponse, VendorApp, json_response
 UPDATE_SOURCES = ("cellular", "cisco_wlc", "aruba_wlc", "snmp", "sccm", "crowdstrike_falcon", "customAttribute")
 MAX_PAGE_LENGTH = 1000
 MATCH_KEYS = ("ipAddress", "ipv6Address")
+# The DeviceDetails properties of a device/list item the seed knows (components/schemas.yaml); strings all.
+LIST_KEYS = ("deviceid", "hostname", "category", "profile", "ip_address", "mac_address")
 BAD_REQUEST = {"code": 400, "msg": "Bad Request. This occurs when an HTTP request contains an invalid query string."}
 FORBIDDEN = {"code": 403, "msg": "Forbidden access. Either the provided API key is invalid or it does not have the required RBAC permissions to run this API."}
 TOO_MANY = {"code": 429, "msg": "Too many requests. The number of requests for device details for a single device exceeded "
                                 "the rate limit of 180 queries per minute per tenant."}
 NOT_FOUND = {"code": 404, "msg": "Not found."}
+
+
+def address_key(text: str) -> str:
+    """How devices are matched: by address value, so any notation of one IPv6 address matches (an assumption)."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return text.strip().lower()
 
 
 class IotApp(VendorApp):
@@ -31,16 +42,22 @@ class IotApp(VendorApp):
     def load(self, section: dict[str, Any]) -> None:
         self.tenants = {}
         for tenant in section["tenants"]:
-            devices = [dict(device, attributes={}, last_update_source=None, last_update_time=None) for device in tenant["devices"]]
+            devices = [dict(device, attributes={}, custom_attributes={}, last_update_source=None, last_update_time=None)
+                       for device in tenant["devices"]]
             by_ip: dict[str, list[dict[str, Any]]] = {}
+            by_id: dict[str, dict[str, Any]] = {}
             for device in devices:
+                by_id[device["deviceid"].lower()] = device
                 for address in (device["ip_address"], device["ipv6_address"]):
                     if address:
-                        by_ip.setdefault(address.lower(), []).append(device)
-            self.tenants[tenant["customer_id"]] = dict(tenant, devices=devices, by_ip=by_ip, bulk_updates=0)
+                        by_ip.setdefault(address_key(address), []).append(device)
+            self.tenants[tenant["customer_id"]] = dict(tenant, devices=devices, by_ip=by_ip, by_id=by_id, bulk_updates=0,
+                                                       last_bulk_update=None)
 
     def state(self) -> dict[str, Any]:
-        return {"tenants": {cid: {"customer_id": cid, "bulk_updates": tenant["bulk_updates"], "devices": copy.deepcopy(tenant["devices"])}
+        return {"tenants": {cid: {"customer_id": cid, "bulk_updates": tenant["bulk_updates"],
+                                  "last_bulk_update": copy.deepcopy(tenant["last_bulk_update"]),
+                                  "devices": copy.deepcopy(tenant["devices"])}
                             for cid, tenant in self.tenants.items()}}
 
     def vendor_error(self, code: Any, text: str) -> Any:
@@ -79,27 +96,42 @@ class IotApp(VendorApp):
     def _bulk_update(self, request: SimRequest, tenant: dict[str, Any]) -> SimResponse:
         source = request.query.get("updateSource")
         try:
-            devicelist = request.json().get("devicelist")
+            body = request.json()
+            devicelist = body.get("devicelist")
         except (ValueError, AttributeError):
-            devicelist = None
+            body = devicelist = None
         if source not in UPDATE_SOURCES or not isinstance(devicelist, list) or not all(isinstance(item, dict) for item in devicelist):
             return json_response(400, dict(BAD_REQUEST))
-        matched: dict[int, dict[str, Any]] = {}
+        tenant["bulk_updates"] += 1
+        tenant["last_bulk_update"] = {"update_source": source, "body": body}
+        answer = {"api": "device/bulkUpdate", "ver": "v4.0", "code": 1, "message": "OK"}
         now = time.time()
+        if source == "customAttribute":
+            # CustomAttributeBulkUpdatePayloadSchema: {deviceid, tagType, tagValue} items; the answer counts attributes.
+            updated = 0
+            for item in devicelist:
+                device = tenant["by_id"].get(str(item.get("deviceid") or "").lower())
+                if device is not None and item.get("tagType"):
+                    device["custom_attributes"][str(item["tagType"])] = item.get("tagValue")
+                    device.update(last_update_source=source, last_update_time=now)
+                    updated += 1
+            return json_response(200, dict(answer, updatedAttributesNum=updated, errorCases={}))
+        matched: dict[int, dict[str, Any]] = {}
         for item in devicelist:
             for key in MATCH_KEYS:
-                for device in tenant["by_ip"].get(str(item.get(key) or "").lower(), []):
+                if not item.get(key):
+                    continue
+                for device in tenant["by_ip"].get(address_key(str(item[key])), []):
                     device["attributes"].update({name: value for name, value in item.items() if name not in MATCH_KEYS})
                     device.update(last_update_source=source, last_update_time=now)
                     matched[id(device)] = device
-        tenant["bulk_updates"] += 1
-        return json_response(200, {"api": "device/bulkUpdate", "ver": "v4.0", "code": 1, "message": "OK", "updatedDeviceNum": len(matched)})
+        return json_response(200, dict(answer, updatedDeviceNum=len(matched)))
 
     @staticmethod
     def _device_list(request: SimRequest, tenant: dict[str, Any]) -> SimResponse:
         offset, pagelength = request.query.get("offset", "0"), request.query.get("pagelength", str(MAX_PAGE_LENGTH))
         if not (offset.isdigit() and pagelength.isdigit() and 1 <= int(pagelength) <= MAX_PAGE_LENGTH):
             return json_response(400, dict(BAD_REQUEST))
-        keys = ("deviceid", "hostname", "category", "profile", "ip_address", "ipv6_address", "mac_address")
         page = tenant["devices"][int(offset):int(offset) + int(pagelength)]
-        return json_response(200, {"total": len(tenant["devices"]), "devices": [{key: device[key] for key in keys} for device in page]})
+        devices = [{key: device[key] for key in LIST_KEYS if device[key] is not None} for device in page]
+        return json_response(200, {"total": len(tenant["devices"]), "devices": devices})

@@ -45,7 +45,9 @@ AUTH_HINT = 'Check key_id and access_key, and that the key has RBAC rights on cu
 # The documented success code in a 200; the schema types it as a string, the example as an int.
 SUCCESS_CODES = (1, '1')
 
-# The module's snake_case name of each device field and the API's name for it.
+# The module's snake_case name of each device field and the API's name for it: the properties of
+# CellularBulkUpdateDevicePayloadSchema, plus sessionStart and sessionEnd, which the vendor's own example payload
+# (CellularDeviceBulkUpdatePayloadExample) sends (PaloAltoNetworks/pan.dev:openapi-specs/iot/components/).
 DEVICE_FIELDS = (
     ('ip_address', 'ipAddress'),
     ('ipv6_address', 'ipv6Address'),
@@ -55,16 +57,31 @@ DEVICE_FIELDS = (
     ('apn', 'apn'),
     ('msisdn', 'msisdn'),
     ('session_event_type', 'SessionEvtType'),
+    ('session_start', 'sessionStart'),
+    ('session_end', 'sessionEnd'),
 )
 API_NAMES = dict(DEVICE_FIELDS)
 ADDRESS_FIELDS = ('ip_address', 'ipv6_address')
 
+# The vendor types every field as a plain string. Only identifiers that a standard defines are checked, and only
+# as far as the standard allows; every other field is sent as given.
 _DIGIT_FIELDS = {
+    # 3GPP TS 23.003 6.2.1: type allocation code (8), serial number (6) and check digit (1). The check digit is
+    # not verified: 3GPP lets a device send it as 0.
     'imei': (re.compile(r'^[0-9]{15}$'), 'exactly 15 digits'),
-    'iccid': (re.compile(r'^[0-9]{18,22}$'), '18 to 22 digits'),
-    'imsi': (re.compile(r'^[0-9]{14,15}$'), '14 or 15 digits'),
+    # ITU-T E.118 numbers of 19 or 20 digits (wider here, as carriers print them), as written on the card or as
+    # read from the SIM, where an odd number of digits ends in the hex filler F (the vendor's example ends in F).
+    'iccid': (re.compile(r'^[0-9]{18,22}[Ff]?$'), '18 to 22 digits, optionally followed by one F'),
+    # 3GPP TS 23.003 2.2: country code (3), network code (2 or 3) and subscriber number, at most 15 digits.
+    'imsi': (re.compile(r'^[0-9]{6,15}$'), '6 to 15 digits'),
+    # ITU-T E.164: at most 15 digits; the + of the international format may lead.
     'msisdn': (re.compile(r'^\+?[0-9]{1,15}$'), 'up to 15 digits with an optional leading +'),
 }
+# The updateSource values whose body this module builds. Each source has its own devicelist schema and answer
+# (customAttribute takes deviceid/tagType/tagValue and answers updatedAttributesNum, not updatedDeviceNum), so
+# a cellular devicelist is sent only as updateSource=cellular (api/public/bulkUpdateCellular.yaml).
+UPDATE_SOURCES = ('cellular',)
+
 # How many invalid devices one error message lists before it only counts the rest.
 MAX_LISTED_ERRORS = 10
 
@@ -94,8 +111,9 @@ def _text(value, where, name):
 def device_to_api(device, where):
     """The API's form of one device (snake_case dict -> devicelist item), or ValueError naming ``where``.
 
-    Addresses are sent in their canonical form (IPv6 compressed, lower case); absent
-    or blank fields are left out.
+    Values are sent as given, without surrounding whitespace (an address is not rewritten into another
+    notation: the vendor does not document which notations it treats as equal); absent or blank fields
+    are left out.
     """
     if not isinstance(device, dict):
         raise ValueError('%s: must be a dict of device fields, got %s' % (where, type(device).__name__))
@@ -121,13 +139,15 @@ def device_to_api(device, where):
 
 
 def _address(value, version, where, name):
+    """The address as given, once it is known to be a valid IPv4 or IPv6 address."""
     try:
-        address = ipaddress.ip_address(value)
+        # A zone index (fe80::1%eth0) names an interface of one host; newer Pythons would accept it.
+        address = ipaddress.ip_address(value) if '%' not in value else None
     except ValueError:
         address = None
     if address is None or address.version != version:
         raise ValueError('%s: %s %r is not a valid IPv%d address' % (where, name, value, version))
-    return str(address)
+    return value
 
 
 def devices_to_api(devices, label='devices'):
@@ -249,7 +269,8 @@ class IotClient(object):
         )
 
     def bulk_update(self, devicelist, update_source):
-        """PUT device/bulkUpdate; return the API's updatedDeviceNum (None when the answer does not give it).
+        """PUT device/bulkUpdate with a cellular devicelist; return the API's updatedDeviceNum (None when the
+        answer does not give it).
 
         The same PUT sets the same attributes again, so the client may retry it.
         """

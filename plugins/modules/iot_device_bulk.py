@@ -14,8 +14,9 @@ short_description: Bulk update the cellular attributes of Palo Alto Networks IoT
 version_added: 0.1.0
 author: fleetops maintainers (@fleetops)
 description:
-  - Sets the cellular attributes (IMEI, ICCID, IMSI, APN, MSISDN, session event type) of many IoT Security devices
-    with C(PUT /pub/v4.0/device/bulkUpdate), in batches of O(batch_size) devices, paced under the tenant's rate limit.
+  - Sets the cellular attributes (IMEI, ICCID, IMSI, APN, MSISDN, session event type, session start and end) of many
+    IoT Security devices with C(PUT /pub/v4.0/device/bulkUpdate?updateSource=cellular), in batches of O(batch_size)
+    devices, paced under the tenant's rate limit.
   - Devices are matched by the API on their IPv4 or IPv6 address; the API reports how many it updated.
   - Every device is validated before anything is sent; one invalid device fails the task with nothing sent.
 options:
@@ -23,13 +24,22 @@ options:
     description:
       - The devices to update, each a dict with an address (C(ip_address) or C(ipv6_address), at least one)
         and any of the cellular fields below. Other keys are refused.
-      - C(ip_address) (an IPv4 address) and C(ipv6_address) (an IPv6 address) are sent as C(ipAddress) and
-        C(ipv6Address), in canonical form.
-      - C(imei) must be exactly 15 digits (the Luhn check digit is not verified), C(iccid) 18 to 22 digits
-        (no trailing C(F)), C(imsi) 14 or 15 digits, C(msisdn) up to 15 digits with an optional leading C(+).
-        Quote these in YAML so that leading zeros are kept.
+      - The vendor's schema types every field as a plain string. Every value is sent as given, without the
+        whitespace around it; numbers are sent as strings. Quote identifiers in YAML so that leading zeros are kept.
+      - C(ip_address) must be an IPv4 address and C(ipv6_address) an IPv6 address, in any notation (for example
+        V(FE80:CD00:0000:0CDE:1257:0000:211E:729C) as in the vendor's example, or V(fe80:cd00:0:cde:1257:0:211e:729c));
+        they are sent as C(ipAddress) and C(ipv6Address) in the notation given, because the vendor does not document
+        how it compares addresses. A zone index (C(%eth0)) is refused.
+      - C(imei) must be exactly 15 digits (3GPP TS 23.003; the check digit is not verified, since devices may send it as 0).
+      - C(iccid) must be 18 to 22 digits, optionally followed by one C(F) (ITU-T E.118 numbers as printed on the card
+        or as read from the SIM, where an odd number of digits ends in the filler C(F), as in the vendor's example
+        V(891004234814455936F)).
+      - C(imsi) must be 6 to 15 digits (3GPP TS 23.003 allows at most 15).
+      - C(msisdn) must be up to 15 digits with an optional leading C(+) (ITU-T E.164).
       - C(apn) is sent as it is.
       - C(session_event_type) is sent as C(SessionEvtType), as it is; the vendor documents no allowed values.
+      - C(session_start) and C(session_end) are sent as C(sessionStart) and C(sessionEnd), as they are; the vendor's
+        example sends them as V(ISODate('2022-01-05T14:48:00.000Z')) and documents no format.
       - Blank fields are left out of the request.
       - Mutually exclusive with O(devices_file); one of them is required.
     type: list
@@ -48,8 +58,11 @@ options:
   update_source:
     description:
       - The C(updateSource) query parameter, the source of the integration.
-      - The device fields this module sends are the vendor's cellular schema.
+      - Only V(cellular) is accepted. The devices this module sends follow the vendor's cellular schema, and each
+        other source takes a body of its own (V(customAttribute), for example, takes C(deviceid), C(tagType) and C(tagValue) and
+        answers C(updatedAttributesNum) instead of C(updatedDeviceNum)).
     type: str
+    choices: [cellular]
     default: cellular
   batch_size:
     description:
@@ -225,6 +238,7 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.common import
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
     IOT_ARGUMENT_SPEC,
+    UPDATE_SOURCES,
     IotClient,
     devices_to_api,
     load_devices_file,
@@ -245,7 +259,7 @@ def main():
         argument_spec=merge_specs(IOT_ARGUMENT_SPEC, dict(
             devices=dict(type='list', elements='dict'),
             devices_file=dict(type='path'),
-            update_source=dict(type='str', default='cellular'),
+            update_source=dict(type='str', default='cellular', choices=list(UPDATE_SOURCES)),
             batch_size=dict(type='int', default=500),
         )),
         mutually_exclusive=[('devices', 'devices_file')],
@@ -259,8 +273,6 @@ def main():
         module.fail_json(msg='batch_size must be at least 1, got %d' % params['batch_size'])
     if params['requests_per_minute'] < 1:
         module.fail_json(msg='requests_per_minute must be at least 1, got %d' % params['requests_per_minute'])
-    if not params['update_source'].strip():
-        module.fail_json(msg='update_source must not be empty')
     try:
         if params['devices_file'] is not None:
             devices = load_devices_file(params['devices_file'])

@@ -43,6 +43,29 @@ def test_bulk_update_matches_by_ip_and_ipv6(sim):
     assert sim.requests[-1]["kind"] == "write"
 
 
+def test_bulk_update_matches_any_notation_of_an_address_and_keeps_the_body(sim):
+    devicelist = [{"ipv6Address": "FD00:0020:0000:0000:0000:0000:0000:0004", "imsi": "313460000000001"},
+                  {"ipAddress": " 10.20.0.2 ", "apn": "006-007-001-000"}]
+    response = bulk(sim, {"devicelist": devicelist})
+    assert response.json()["updatedDeviceNum"] == 2
+    tenant = sim.state("iot")["tenants"]["sim-tenant"]
+    assert tenant["devices"][3]["attributes"] == {"imsi": "313460000000001"}
+    assert tenant["last_bulk_update"] == {"update_source": "cellular", "body": {"devicelist": devicelist}}
+
+
+def test_custom_attribute_source_counts_attributes(sim):
+    """updateSource=customAttribute takes deviceid/tagType/tagValue and answers updatedAttributesNum."""
+    devicelist = [{"deviceid": "02:20:00:00:00:01", "tagType": "Department", "tagValue": "IoT Security"},
+                  {"deviceid": "02:20:00:00:00:01", "tagType": "Purdue Level", "tagValue": "Level 3"},
+                  {"deviceid": "b8:27:eb:50:2b:0f", "tagType": "Department", "tagValue": "x"}]
+    response = bulk(sim, {"devicelist": devicelist}, source="customAttribute")
+    assert response.json() == {"api": "device/bulkUpdate", "ver": "v4.0", "code": 1, "message": "OK",
+                               "updatedAttributesNum": 2, "errorCases": {}}
+    device = sim.state("iot")["tenants"]["sim-tenant"]["devices"][1]
+    assert device["custom_attributes"] == {"Department": "IoT Security", "Purdue Level": "Level 3"}
+    assert device["attributes"] == {}
+
+
 @pytest.mark.parametrize("body, source", [
     ({"devicelist": []}, None),
     ({"devicelist": []}, "bogus"),

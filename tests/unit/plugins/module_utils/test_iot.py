@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
+    API_NAMES,
     IOT_ARGUMENT_SPEC,
     InvalidDevices,
     IotClient,
@@ -25,15 +26,46 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
 
 FULL_DEVICE = dict(ip_address='10.20.0.1', ipv6_address='FD00:20:0:0::1', imei='356938035643809',
                    iccid='8944500102198304826', imsi='310150123456789', apn='iot.example.com',
-                   msisdn='+15551234567', session_event_type='start')
+                   msisdn='+15551234567', session_event_type='start',
+                   session_start="ISODate('2022-01-05T14:48:00.000Z')", session_end='2022-01-10T14:48:00Z')
 
 
-def test_device_maps_every_field_to_the_api_names():
+def test_device_maps_every_field_to_the_api_names_and_sends_values_as_given():
     assert device_to_api(FULL_DEVICE, 'devices item 1') == {
-        'ipAddress': '10.20.0.1', 'ipv6Address': 'fd00:20::1', 'imei': '356938035643809',
+        'ipAddress': '10.20.0.1', 'ipv6Address': 'FD00:20:0:0::1', 'imei': '356938035643809',
         'iccid': '8944500102198304826', 'imsi': '310150123456789', 'apn': 'iot.example.com',
         'msisdn': '+15551234567', 'SessionEvtType': 'start',
+        'sessionStart': "ISODate('2022-01-05T14:48:00.000Z')", 'sessionEnd': '2022-01-10T14:48:00Z',
     }
+
+
+# The vendor's own example device (PaloAltoNetworks/pan.dev:openapi-specs/iot/components/examples.yaml,
+# CellularDeviceBulkUpdatePayloadExample), under the module's names.
+VENDOR_EXAMPLE = dict(ip_address='10.6.72.216', ipv6_address='FE80:CD00:0000:0CDE:1257:0000:211E:729C',
+                      imei='000000000000000', iccid='891004234814455936F', imsi='313460000000001',
+                      apn='006-007-001-000', msisdn='919825098250',
+                      session_start="ISODate('2022-01-05T14:48:00.000Z')",
+                      session_end="ISODate('2022-01-10T14:48:00.000Z')")
+
+
+def test_the_vendors_example_device_is_valid_and_sent_unchanged():
+    assert device_to_api(VENDOR_EXAMPLE, 'x') == {
+        'ipAddress': '10.6.72.216', 'ipv6Address': 'FE80:CD00:0000:0CDE:1257:0000:211E:729C',
+        'imei': '000000000000000', 'iccid': '891004234814455936F', 'imsi': '313460000000001',
+        'apn': '006-007-001-000', 'msisdn': '919825098250',
+        'sessionStart': "ISODate('2022-01-05T14:48:00.000Z')", 'sessionEnd': "ISODate('2022-01-10T14:48:00.000Z')",
+    }
+
+
+@pytest.mark.parametrize('name, given', [
+    ('ip_address', ' 10.6.72.216\t'),
+    ('ipv6_address', 'FE80:CD00:0000:0CDE:1257:0000:211E:729C'),
+    ('ipv6_address', 'fe80:cd00:0:cde:1257:0:211e:729c'),
+    ('ipv6_address', '::FFFF:10.6.72.216'),
+])
+def test_addresses_are_not_rewritten(name, given):
+    api_name = 'ipAddress' if name == 'ip_address' else 'ipv6Address'
+    assert device_to_api({name: given}, 'x') == {api_name: given.strip()}
 
 
 def test_blank_fields_are_left_out_and_ints_become_strings():
@@ -49,9 +81,15 @@ def test_blank_fields_are_left_out_and_ints_become_strings():
     ({'ipv6_address': '10.0.0.1'}, "devices item 3: ipv6_address '10.0.0.1' is not a valid IPv6 address"),
     ({'ip_address': '10.0.0.1', 'imei': '35693803564380'}, "devices item 3: imei '35693803564380' must be exactly 15 digits"),
     ({'ip_address': '10.0.0.1', 'imei': '3569380356438090'}, 'imei'),
-    ({'ip_address': '10.0.0.1', 'iccid': '894450010219830482F'}, "iccid '894450010219830482F' must be 18 to 22 digits"),
+    ({'ipv6_address': 'fe80::1%eth0'}, "devices item 3: ipv6_address 'fe80::1%eth0' is not a valid IPv6 address"),
+    ({'ip_address': '10.0.0.1', 'iccid': '89445001021983048F'},
+     "iccid '89445001021983048F' must be 18 to 22 digits, optionally followed by one F"),
+    ({'ip_address': '10.0.0.1', 'iccid': '89100423481445593FF'}, 'iccid'),
+    ({'ip_address': '10.0.0.1', 'iccid': '8910042348F14455936'}, 'iccid'),
     ({'ip_address': '10.0.0.1', 'iccid': '89445001021983048'}, 'must be 18 to 22 digits'),
-    ({'ip_address': '10.0.0.1', 'imsi': '3101501234567'}, "imsi '3101501234567' must be 14 or 15 digits"),
+    ({'ip_address': '10.0.0.1', 'iccid': '8' * 23}, 'must be 18 to 22 digits'),
+    ({'ip_address': '10.0.0.1', 'imsi': '31015'}, "imsi '31015' must be 6 to 15 digits"),
+    ({'ip_address': '10.0.0.1', 'imsi': '3' * 16}, "must be 6 to 15 digits"),
     ({'ip_address': '10.0.0.1', 'msisdn': '+1-555-1234'}, "msisdn '+1-555-1234' must be up to 15 digits"),
     ({'ip_address': '10.0.0.1', 'imei': True}, 'devices item 3: imei must be a string, got bool'),
     ({'ip_address': '10.0.0.1', 'apn': ['a']}, 'devices item 3: apn must be a string, got list'),
@@ -65,8 +103,15 @@ def test_invalid_devices_are_refused_naming_position_and_field(device, expected)
 
 
 def test_digit_fields_accept_the_documented_lengths():
-    for field, value in (('iccid', '8' * 18), ('iccid', '8' * 22), ('imsi', '3' * 14), ('msisdn', '1'), ('msisdn', '4' * 15)):
+    for field, value in (('iccid', '8' * 18), ('iccid', '8' * 22), ('iccid', '8' * 18 + 'F'), ('iccid', '8' * 22 + 'f'),
+                         ('imsi', '3' * 6), ('imsi', '3' * 14), ('imsi', '3' * 15), ('msisdn', '1'), ('msisdn', '4' * 15)):
         assert device_to_api({'ipv6_address': '::1', field: value}, 'x')[field] == value
+
+
+@pytest.mark.parametrize('field', ['apn', 'session_event_type', 'session_start', 'session_end'])
+def test_free_text_fields_are_sent_as_given(field):
+    assert device_to_api({'ip_address': '10.0.0.1', field: ' any text, 2022-01-05 '}, 'x')[API_NAMES[field]] == \
+        'any text, 2022-01-05'
 
 
 def test_luhn_is_not_checked():
@@ -107,7 +152,7 @@ def test_csv_errors_name_the_line_and_device(tmp_path):
     with pytest.raises(InvalidDevices) as caught:
         load_devices_file(str(path))
     assert caught.value.errors == [
-        "devices_file %s line 4 (device 2): imsi '12' must be 14 or 15 digits" % path,
+        "devices_file %s line 4 (device 2): imsi '12' must be 6 to 15 digits" % path,
         'devices_file %s line 5 (device 3): has 1 columns where the header has 2' % path,
     ]
 

@@ -60,12 +60,34 @@ def test_sends_batches_and_counts_unmatched(simulator, run_module, conn):
     assert attributes(simulator, 4) == {}
 
 
-def test_update_source_and_ipv6(simulator, run_module, conn):
-    result, failed = run(run_module, conn, devices=[dict(ipv6_address='FD00:20:0::4', apn='iot.example')],
-                         update_source='customAttribute')
+def last_body(simulator):
+    return simulator.state('iot')['tenants']['sim-tenant']['last_bulk_update']['body']
+
+
+def test_ipv6_is_sent_in_the_notation_given(simulator, run_module, conn):
+    # The simulator knows device 3 as fd00:20::4; the vendor does not document how it compares notations.
+    result, failed = run(run_module, conn, devices=[dict(ipv6_address='FD00:0020:0000:0000:0000:0000:0000:0004',
+                                                         apn='iot.example')])
     assert not failed and result['updated_device_count'] == 1
-    assert writes(simulator) == [('PUT', PATH, 'customerid=sim-tenant&updateSource=customAttribute', 200)]
+    assert last_body(simulator) == {'devicelist': [{'ipv6Address': 'FD00:0020:0000:0000:0000:0000:0000:0004',
+                                                    'apn': 'iot.example'}]}
     assert attributes(simulator, 3) == {'apn': 'iot.example'}
+
+
+def test_session_fields_are_sent(simulator, run_module, conn):
+    result, failed = run(run_module, conn, devices=[dict(ip_address='10.20.0.1', session_start='2022-01-05T14:48:00Z',
+                                                         session_end="ISODate('2022-01-10T14:48:00.000Z')")])
+    assert not failed and result['updated_device_count'] == 1
+    assert last_body(simulator) == {'devicelist': [{'ipAddress': '10.20.0.1', 'sessionStart': '2022-01-05T14:48:00Z',
+                                                    'sessionEnd': "ISODate('2022-01-10T14:48:00.000Z')"}]}
+
+
+@pytest.mark.parametrize('source', ['customAttribute', 'snmp', 'Cellular'])
+def test_only_the_cellular_update_source_is_accepted(simulator, run_module, conn, source):
+    # Other sources take other bodies and answers (customAttribute: deviceid/tagType/tagValue, updatedAttributesNum).
+    result, failed = run(run_module, conn, devices=fleet(1), update_source=source)
+    assert failed and 'value of update_source must be one of: cellular, got: %s' % source in result['msg']
+    assert simulator.requests == []
 
 
 def test_check_mode_sends_nothing(simulator, run_module, conn):
@@ -180,14 +202,14 @@ def test_invalid_file_line_is_named_and_nothing_sent(simulator, run_module, conn
      'devices item 2: needs ip_address or ipv6_address'),
     (dict(devices=[dict(ip_address='10.20.0.1', imei='12345')]), "devices item 1: imei '12345' must be exactly 15 digits"),
     (dict(devices=[dict(ip_address='10.20.0.1', iccid='89')]), "devices item 1: iccid '89' must be 18 to 22 digits"),
-    (dict(devices=[dict(ip_address='10.20.0.1', imsi='x')]), "devices item 1: imsi 'x' must be 14 or 15 digits"),
+    (dict(devices=[dict(ip_address='10.20.0.1', imsi='x')]), "devices item 1: imsi 'x' must be 6 to 15 digits"),
     (dict(devices=[dict(ip_address='10.20.0.1', mac='02:00')]), 'devices item 1: unknown field mac'),
     (dict(devices=[dict(ipv6_address='fd00::zz')]), "devices item 1: ipv6_address 'fd00::zz' is not a valid IPv6 address"),
     (dict(devices=fleet(1), devices_file='/tmp/x.csv'), 'parameters are mutually exclusive: devices|devices_file'),
     (dict(), 'one of the following is required: devices, devices_file'),
     (dict(devices=fleet(1), batch_size=0), 'batch_size must be at least 1, got 0'),
     (dict(devices=fleet(1), requests_per_minute=0), 'requests_per_minute must be at least 1, got 0'),
-    (dict(devices=fleet(1), update_source=' '), 'update_source must not be empty'),
+    (dict(devices=fleet(1), update_source=' '), 'value of update_source must be one of: cellular'),
     (dict(devices=fleet(1), api_url='ftp://example.com'), "api_url must be an http:// or https:// URL, got 'ftp://example.com'"),
     (dict(devices_file='/nonexistent/fleet.csv'), 'devices_file /nonexistent/fleet.csv cannot be read'),
 ])
