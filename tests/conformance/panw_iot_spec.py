@@ -133,3 +133,36 @@ def type_problems(data: dict, properties: dict[str, str], where: str, also: dict
         if (isinstance(value, bool) and wanted != "boolean") or not isinstance(value, JSON_TYPES[wanted]):
             problems.append(f"{where}: {key!r} is {type(value).__name__}, the spec says {wanted}")
     return problems
+
+
+# --------------------------------------------------------------------------------------------------------
+# Strata Cloud Manager access tokens. Sources (PaloAltoNetworks/pan.dev, same snapshot):
+# products/scm/docs/access-tokens.md (https://pan.dev/scm/docs/access-tokens),
+# products/iot/api/iot-public-api-new.md (https://pan.dev/iot/api/iot-public-api-new),
+# openapi-specs/scm/auth/AuthService.yaml.
+
+# Both pages give this request:
+#   curl -d "grant_type=client_credentials&scope=tsg_id:<tsg_id>" -u <client_id>:<client_secret> \
+#        -H "Content-Type: application/x-www-form-urlencoded" -X POST https://auth.apps.paloaltonetworks.com/oauth2/access_token
+# "This API uses basic auth. Use your Client ID for the username, and Client Secret for the password."
+TOKEN_URL = "https://auth.apps.paloaltonetworks.com/oauth2/access_token"
+TOKEN_METHOD = "POST"
+TOKEN_CONTENT_TYPE = "application/x-www-form-urlencoded"
+TOKEN_CLIENT_AUTH = "basic"
+TOKEN_FORM_TEMPLATE = "grant_type=client_credentials&scope=tsg_id:{tsg_id}"
+# AuthService.yaml: POST /auth/v1/oauth2/access_token, requestBody application/x-www-form-urlencoded with grant_type
+# (required, enum [client_credentials]) and scope ("tsg_id:<TSG_ID>"); security Basic; 200 AccessToken; 400 "Invalid
+# Request"; 401 "Invalid Client".
+AUTH_SERVICE_TOKEN_PATH = "/auth/v1/oauth2/access_token"
+TOKEN_FORM_FIELDS = {"grant_type": "string", "scope": "string"}
+ACCESS_TOKEN_PROPERTIES = {"access_token": "string", "token_type": "string", "expires_in": "integer", "scope": "string"}
+TOKEN_REFUSALS = {"invalid request": 400, "invalid client": 401}
+# iot-public-api-new.md, the answer: {"access_token": "eyJ0eXAiOiJKV1QiLCJraWQiOiJyc2Etc2lnbi1wa2NzMS0yMDQ4LXNoYTI1Ni8xIiwi
+# YWxnIjoiUlMyNTYifQ...", "scope": "profile tsg_id: 0123456789 email", "token_type": "Bearer", "expires_in": 899};
+# the token's header decodes to {"typ":"JWT","kid":"rsa-sign-pkcs1-2048-sha256/1","alg":"RS256"}.
+TOKEN_TYPE = "Bearer"
+TOKEN_EXPIRES_IN = 899
+TOKEN_JWT_HEADER = {"typ": "JWT", "kid": "rsa-sign-pkcs1-2048-sha256/1", "alg": "RS256"}
+# Then: curl 'https://api.strata.paloaltonetworks.com/iot/pub/v1/device/list?detail=true&pagelength=100'
+#       --header 'Authorization: Bearer <access-token>'   (no customerid).
+SCM_AUTH_HEADER_PREFIX = "Bearer "

@@ -116,6 +116,13 @@ def iot(sim, **extra):
                       **extra)
 
 
+def iot_scm(sim, **extra):
+    args = dict(api_url=sim.url, auth_url=sim.url + '/oauth2/access_token', tsg_id='1570000001',
+                client_id='sim-client@1570000001.iam.panserviceaccount.com', client_secret='sim-client-secret')
+    args.update(extra)
+    return connection(**args)
+
+
 def altcraft(sim, **extra):
     return connection(api_url=sim.url, api_token='sim-altcraft-token', **extra)
 
@@ -382,6 +389,28 @@ def test_iot_update_source_other_than_cellular_is_refused(update_source, runner,
     runner.refused(iot_device_bulk, iot(sim, devices=[good_device(0)], update_source=update_source), 'update_source')
 
 
+@SETTINGS
+@given(tsg_id=st.one_of(TEXT, ODD, st.integers(max_value=-1).map(str),
+                        st.text('0123456789', min_size=1, max_size=12).map(lambda value: value + ' email'),
+                        st.text('٠١٢٣٤٥٦٧٨٩', min_size=1, max_size=10)).filter(
+                            lambda value: value.strip() and not re.match(r'\A[0-9]+\Z', value.strip())))
+def test_iot_scm_tsg_id(tsg_id, runner, sim):
+    """tsg_id becomes the token's scope (tsg_id:<TSG>): anything but digits could add a scope or break it."""
+    runner.refused(iot_device_bulk, iot_scm(sim, devices=[good_device(0)], tsg_id=tsg_id), 'tsg_id')
+
+
+@SETTINGS
+@given(client_id=TEXT.filter(lambda value: value.strip()).map(lambda value: value[:5] + ':' + value[5:]))
+def test_iot_scm_client_id_with_a_colon(client_id, runner, sim):
+    runner.refused(iot_device_bulk, iot_scm(sim, devices=[good_device(0)], client_id=client_id), 'client_id')
+
+
+@pytest.mark.parametrize('args', [dict(customer_id='sim-tenant'), dict(key_id='sim-key-id'), dict(access_key='x')])
+def test_iot_both_kinds_of_credentials(args, runner, sim):
+    message = runner.refused(iot_device_bulk, iot_scm(sim, devices=[good_device(0)], **args), 'not both')
+    assert 'sim-client-secret' not in message
+
+
 @pytest.mark.parametrize('option, values', [
     ('batch_size', st.integers(max_value=0)),
     ('requests_per_minute', st.integers(max_value=0)),
@@ -512,6 +541,18 @@ def test_api_url(name, module, base, api_url, runner, sim):
     args = base(sim)
     args['api_url'] = api_url
     runner.refused(module, args, 'api_url')
+
+
+# With Strata Cloud Manager credentials a blank api_url or auth_url means the documented default (AWX injects an
+# empty variable for an empty field); any other bad URL is refused.
+URLS_NOT_BLANK = URLS.filter(lambda value: value.strip())
+
+
+@pytest.mark.parametrize('option', ['auth_url', 'api_url'])
+@SETTINGS
+@given(url=URLS_NOT_BLANK)
+def test_iot_scm_urls(option, url, runner, sim):
+    runner.refused(iot_device_bulk, iot_scm(sim, devices=[good_device(0)], **{option: url}), option)
 
 
 @pytest.mark.parametrize('api_url', ['ftp://user:CANARY-URL-PASSWORD@127.0.0.1/',
