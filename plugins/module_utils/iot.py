@@ -28,6 +28,7 @@ import csv
 import io
 import ipaddress
 import json
+import math
 import re
 import time
 
@@ -468,7 +469,7 @@ def _lifetime(expires_in):
         seconds = float(expires_in)
     except (TypeError, ValueError):
         return DEFAULT_TOKEN_SECONDS
-    return max(0.0, seconds) if seconds == seconds else DEFAULT_TOKEN_SECONDS
+    return max(0.0, seconds) if math.isfinite(seconds) else DEFAULT_TOKEN_SECONDS
 
 
 class IotClient(object):

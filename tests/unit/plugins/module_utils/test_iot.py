@@ -476,7 +476,7 @@ def test_an_answer_without_access_token(simulator, monkeypatch):
 
 
 @pytest.mark.parametrize('expires_in, seconds', [(899, 899.0), ('60', 60.0), (None, 900), ('soon', 900), (True, 900),
-                                                 (-5, 0.0), (float('nan'), 900)])
+                                                 (-5, 0.0), (float('nan'), 900), ('inf', 900)])
 def test_token_lifetime_from_expires_in(expires_in, seconds):
     assert _lifetime(expires_in) == seconds
 
