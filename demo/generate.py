@@ -8,7 +8,8 @@ Everything is deterministic (fixed seeds), so running this again produces the sa
 The demo fleet:
   * 50 Trend Micro WFBS-SVC customers across 3 partner accounts (20 + 18 + 12);
   * 200 Huawei Cloud KooPhone cloud phones in one project (one of them frozen);
-  * 2 IoT Security tenants: 5,000 devices in a CSV (the tenant knows 4,990 of them) and 24 in YAML;
+  * 3 IoT Security tenants: two on the legacy API key (5,000 devices in a CSV, of which the tenant knows 4,990,
+    and 24 in YAML) and one on Strata Cloud Manager (60 devices in a CSV, with session times);
   * 3 Altcraft resources with 2 databases each.
 Only fake, documentation-range data is used; the credentials are the simulator's demo credentials.
 """
@@ -35,6 +36,8 @@ KOOPHONE_FROZEN = [57]
 IOT_CSV_DEVICES = 5000
 IOT_CSV_KNOWN = 4990          # the tenant knows the first 4,990 addresses; 10 are unknown to it
 IOT_YAML_DEVICES = 24
+IOT_SCM_DEVICES = 60
+IOT_SCM_TSG_ID = "1570000042"
 ALTCRAFT_RESOURCES = [(101, "Newsletter"), (102, "Loyalty programme"), (103, "Transactional mail")]
 
 DEMO_CREDENTIALS = {
@@ -42,7 +45,9 @@ DEMO_CREDENTIALS = {
               for name, _count in WFBSS_ACCOUNTS},
     "koophone_token": "demo-koophone-token",
     "iot": {"acme-logistics": {"customer_id": "acme-logistics", "key_id": "demo-acme-key-id", "access_key": "demo-acme-access-key"},
-            "beta-retail": {"customer_id": "beta-retail", "key_id": "demo-beta-key-id", "access_key": "demo-beta-access-key"}},
+            "beta-retail": {"customer_id": "beta-retail", "key_id": "demo-beta-key-id", "access_key": "demo-beta-access-key"},
+            "gamma-transit": {"client_id": f"demo-gamma@{IOT_SCM_TSG_ID}.iam.panserviceaccount.com",
+                              "client_secret": "demo-gamma-client-secret"}},
     "altcraft_token": "demo-altcraft-token",
 }
 
@@ -117,6 +122,17 @@ def write_iot_files() -> None:
             lines.append(f'  {key}: "{c[key]}"')
     (HERE / "data" / "iot" / "beta-retail.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
+    rng = random.Random("demo-iot-gamma")
+    rows = ["ip_address,imei,iccid,imsi,apn,msisdn,session_start,session_end"]
+    for index in range(IOT_SCM_DEVICES):
+        c = cellular(rng, index)
+        day = 1 + index % 28
+        # every other SIM reports its ICCID as read from the card: 19 digits and the hex filler F
+        iccid = c["iccid"][:18] + "F" if index % 2 else c["iccid"]
+        rows.append(",".join([sim_ipv4(index), c["imei"], iccid, c["imsi"], c["apn"], c["msisdn"],
+                              f"2026-01-{day:02d}T06:00:00.000Z", f"2026-01-{day:02d}T18:00:00.000Z"]))
+    (HERE / "data" / "iot" / "gamma-transit.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
 
 def write_inventory(custs: list[dict], phones: list[str]) -> None:
     lines = [
@@ -147,6 +163,9 @@ def write_inventory(custs: list[dict], phones: list[str]) -> None:
         "        beta-retail:",
         "          iot_customer_id: beta-retail",
         "          iot_devices_source: ../data/iot/beta-retail.yml",
+        "        gamma-transit:",
+        f"          iot_tsg_id: \"{IOT_SCM_TSG_ID}\"",
+        "          iot_devices_source: ../data/iot/gamma-transit.csv",
         "    altcraft_resources:",
         "      hosts:",
     ]
@@ -172,6 +191,7 @@ def write_seed(custs: list[dict], phones: list[str]) -> None:
         "iot": {"tenants": [
             dict(creds["iot"]["acme-logistics"], devices=IOT_CSV_KNOWN),
             dict(creds["iot"]["beta-retail"], devices=IOT_YAML_DEVICES),
+            dict(creds["iot"]["gamma-transit"], tsg_id=IOT_SCM_TSG_ID, devices=IOT_SCM_DEVICES),
         ]},
         "altcraft": {"tokens": [creds["altcraft_token"]],
                      "resources": [{"id": rid, "name": name, "lists": [1, 2]} for rid, name in ALTCRAFT_RESOURCES]},
@@ -185,7 +205,7 @@ def main() -> None:
     write_inventory(custs, phones)
     write_iot_files()
     write_seed(custs, phones)
-    print(f"wrote {len(custs)} customers, {len(phones)} instances, {IOT_CSV_DEVICES}+{IOT_YAML_DEVICES} devices, "
+    print(f"wrote {len(custs)} customers, {len(phones)} instances, {IOT_CSV_DEVICES}+{IOT_YAML_DEVICES}+{IOT_SCM_DEVICES} devices, "
           f"{len(ALTCRAFT_RESOURCES)} Altcraft resources")
 
 

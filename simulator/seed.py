@@ -22,6 +22,9 @@ COUNTER_NAMES = (
     "suspended", "unconfirmed", "unconfirmed_sendable", "unsubscribed",
 )
 CHANNELS = ("sms", "push", "email")
+# An IoT tenant has a legacy key pair, Strata Cloud Manager client credentials, or both.
+IOT_LEGACY_KEYS = ("customer_id", "key_id", "access_key")
+IOT_SCM_KEYS = ("tsg_id", "client_id", "client_secret")
 
 DEFAULT_SEED: dict[str, Any] = {
     "wfbss": {
@@ -44,6 +47,9 @@ DEFAULT_SEED: dict[str, Any] = {
     "iot": {
         "tenants": [
             {"customer_id": "sim-tenant", "key_id": "sim-key-id", "access_key": "sim-access-key", "devices": 300},
+            # A tenant onboarded on Strata Cloud Manager: client credentials only, no legacy key.
+            {"tsg_id": "1570000001", "client_id": "sim-client@1570000001.iam.panserviceaccount.com",
+             "client_secret": "sim-client-secret", "devices": 300},
         ],
     },
     "altcraft": {
@@ -141,7 +147,11 @@ def _iot(section: dict[str, Any]) -> dict[str, Any]:
                     "ipv6_address": item.get("ipv6_address", item.get("ipv6Address")),
                     "mac_address": mac,
                 })
-        tenants.append({"customer_id": tenant["customer_id"], "key_id": tenant["key_id"], "access_key": tenant["access_key"], "devices": devices})
+        legacy = {name: tenant.get(name) for name in IOT_LEGACY_KEYS}
+        scm = {name: None if tenant.get(name) is None else str(tenant[name]) for name in IOT_SCM_KEYS}
+        if not all(legacy.values()) and not all(scm.values()):
+            raise ValueError(f"invalid seed: an iot tenant needs {', '.join(IOT_LEGACY_KEYS)} or {', '.join(IOT_SCM_KEYS)}")
+        tenants.append(dict(legacy, **scm, devices=devices))
     return {"tenants": tenants}
 
 

@@ -14,8 +14,13 @@ short_description: Bulk update the cellular attributes of Palo Alto Networks IoT
 version_added: 0.1.0
 author: fleetops maintainers (@fleetops)
 description:
-  - Sets the cellular attributes (IMEI, ICCID, IMSI, APN, MSISDN, session event type) of many IoT Security devices
-    with C(PUT /pub/v4.0/device/bulkUpdate), in batches of O(batch_size) devices, paced under the tenant's rate limit.
+  - Sets the cellular attributes (IMEI, ICCID, IMSI, APN, MSISDN, session event type, session start and end) of many
+    IoT Security devices with C(PUT device/bulkUpdate?updateSource=cellular), in batches of O(batch_size) devices,
+    paced under the tenant's rate limit.
+  - Speaks both generations of the API. With Strata Cloud Manager credentials (O(client_id), O(client_secret),
+    O(tsg_id)) it calls C(https://api.strata.paloaltonetworks.com/iot/pub/v1) with an OAuth2 Bearer token; every tenant
+    onboarded since June 2025 must use these. With a legacy API key (O(customer_id), O(key_id), O(access_key)) it calls
+    the deprecated C(<tenant URL>/pub/v4.0).
   - Devices are matched by the API on their IPv4 or IPv6 address; the API reports how many it updated.
   - Every device is validated before anything is sent; one invalid device fails the task with nothing sent.
 options:
@@ -23,13 +28,22 @@ options:
     description:
       - The devices to update, each a dict with an address (C(ip_address) or C(ipv6_address), at least one)
         and any of the cellular fields below. Other keys are refused.
-      - C(ip_address) (an IPv4 address) and C(ipv6_address) (an IPv6 address) are sent as C(ipAddress) and
-        C(ipv6Address), in canonical form.
-      - C(imei) must be exactly 15 digits (the Luhn check digit is not verified), C(iccid) 18 to 22 digits
-        (no trailing C(F)), C(imsi) 14 or 15 digits, C(msisdn) up to 15 digits with an optional leading C(+).
-        Quote these in YAML so that leading zeros are kept.
+      - The vendor's schema types every field as a plain string. Every value is sent as given, without the
+        whitespace around it; numbers are sent as strings. Quote identifiers in YAML so that leading zeros are kept.
+      - C(ip_address) must be an IPv4 address and C(ipv6_address) an IPv6 address, in any notation (for example
+        V(FE80:CD00:0000:0CDE:1257:0000:211E:729C) as in the vendor's example, or V(fe80:cd00:0:cde:1257:0:211e:729c));
+        they are sent as C(ipAddress) and C(ipv6Address) in the notation given, because the vendor does not document
+        how it compares addresses. A zone index (C(%eth0)) is refused.
+      - C(imei) must be exactly 15 digits (3GPP TS 23.003; the check digit is not verified, since devices may send it as 0).
+      - C(iccid) must be 18 to 22 digits, optionally followed by one C(F) (ITU-T E.118 numbers as printed on the card
+        or as read from the SIM, where an odd number of digits ends in the filler C(F), as in the vendor's example
+        V(891004234814455936F)).
+      - C(imsi) must be 6 to 15 digits (3GPP TS 23.003 allows at most 15).
+      - C(msisdn) must be up to 15 digits with an optional leading C(+) (ITU-T E.164).
       - C(apn) is sent as it is.
       - C(session_event_type) is sent as C(SessionEvtType), as it is; the vendor documents no allowed values.
+      - C(session_start) and C(session_end) are sent as C(sessionStart) and C(sessionEnd), as they are; the vendor's
+        example sends them as V(ISODate('2022-01-05T14:48:00.000Z')) and documents no format.
       - Blank fields are left out of the request.
       - Mutually exclusive with O(devices_file); one of them is required.
     type: list
@@ -48,8 +62,11 @@ options:
   update_source:
     description:
       - The C(updateSource) query parameter, the source of the integration.
-      - The device fields this module sends are the vendor's cellular schema.
+      - Only V(cellular) is accepted. The devices this module sends follow the vendor's cellular schema, and each
+        other source takes a body of its own (V(customAttribute), for example, takes C(deviceid), C(tagType) and C(tagValue) and
+        answers C(updatedAttributesNum) instead of C(updatedDeviceNum)).
     type: str
+    choices: [cellular]
     default: cellular
   batch_size:
     description:
@@ -75,8 +92,12 @@ attributes:
     membership:
       - fleetops.maintenance.iot
 notes:
-  - Only the legacy public API (C(/pub/v4.0), C(X-Key-Id) and C(X-Access-Key) headers) is supported; the Strata Cloud
-    Manager API (Bearer tokens) is not.
+  - On Strata Cloud Manager one access token is requested per task (a POST to O(auth_url) with the client
+    credentials), reused until shortly before the C(expires_in) it came with, then renewed. The token is never
+    printed, logged or returned.
+  - The vendor documents no answer for an expired or refused token on the IoT API; a call answered HTTP 401 or 403 was
+    not applied, so the module renews the token and repeats that one call once. No other call is ever repeated for a
+    renewal, so no device is sent twice because of it.
   - The API returns only the number of devices it updated (C(updatedDeviceNum)), not which ones. The devices it did not
     match are therefore reported as a count (sent minus updated), not by address.
   - The request is idempotent (it sets the same values again), so the client retries it after a timeout or an HTTP
@@ -86,18 +107,23 @@ notes:
   - The vendor does not document how it matches addresses (for example several devices with one address), which
     values C(SessionEvtType) takes, or a maximum number of devices per request.
 seealso:
-  - name: IoT Security public API headers
+  - name: IoT Security public API authentication
+    description: Strata Cloud Manager service accounts and access tokens for the IoT Security API.
+    link: https://pan.dev/iot/api/iot-public-api-new
+  - name: Strata Cloud Manager access tokens
+    description: The token request (client credentials, TSG scope) and the token's lifetime.
+    link: https://pan.dev/scm/docs/access-tokens
+  - name: IoT Security public API headers (deprecated)
     description: The legacy public API's base URL, C(customerid) parameter and key headers.
     link: https://pan.dev/iot/api/iot-public-api-headers
 '''
 
 EXAMPLES = r'''
-- name: Update cellular attributes of a few devices
+- name: Update cellular attributes of a few devices (Strata Cloud Manager service account)
   fleetops.maintenance.iot_device_bulk:
-    api_url: https://example.iot.paloaltonetworks.com
-    customer_id: example
-    key_id: "{{ vault_iot_key_id }}"
-    access_key: "{{ vault_iot_access_key }}"
+    client_id: "iot-sync@1234567890.iam.panserviceaccount.com"
+    client_secret: "{{ vault_iot_client_secret }}"
+    tsg_id: "1234567890"
     devices:
       - ip_address: 10.20.0.1
         imei: "356938035643809"
@@ -108,13 +134,22 @@ EXAMPLES = r'''
       - ipv6_address: fd00:20::4
         imsi: "310150123456790"
 
+- name: The same with a legacy API key (deprecated; tenants onboarded before June 2025 only)
+  fleetops.maintenance.iot_device_bulk:
+    api_url: https://example.iot.paloaltonetworks.com
+    customer_id: example
+    key_id: "{{ vault_iot_key_id }}"
+    access_key: "{{ vault_iot_access_key }}"
+    devices:
+      - ip_address: 10.20.0.1
+        iccid: "891004234814455936F"
+
 - name: Update a whole fleet from a CSV file, with the connection set once for the group
   module_defaults:
     group/fleetops.maintenance.iot:
-      api_url: https://example.iot.paloaltonetworks.com
-      customer_id: example
-      key_id: "{{ vault_iot_key_id }}"
-      access_key: "{{ vault_iot_access_key }}"
+      client_id: "{{ vault_iot_client_id }}"
+      client_secret: "{{ vault_iot_client_secret }}"
+      tsg_id: "1234567890"
   block:
     - name: Check the file and show the batches without sending anything
       fleetops.maintenance.iot_device_bulk:
@@ -135,6 +170,11 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+api_generation:
+  description: The API the credentials are for, V(scm) (Strata Cloud Manager) or V(legacy).
+  returned: always
+  type: str
+  sample: scm
 device_count:
   description: The number of valid devices given (all of them, since an invalid one fails the task).
   returned: always
@@ -225,7 +265,13 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.common import
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
     IOT_ARGUMENT_SPEC,
+    SCM,
+    UPDATE_SOURCES,
     IotClient,
+    api_generation,
+    api_url,
+    api_url_problem,
+    auth_url,
     devices_to_api,
     load_devices_file,
 )
@@ -245,7 +291,7 @@ def main():
         argument_spec=merge_specs(IOT_ARGUMENT_SPEC, dict(
             devices=dict(type='list', elements='dict'),
             devices_file=dict(type='path'),
-            update_source=dict(type='str', default='cellular'),
+            update_source=dict(type='str', default='cellular', choices=list(UPDATE_SOURCES)),
             batch_size=dict(type='int', default=500),
         )),
         mutually_exclusive=[('devices', 'devices_file')],
@@ -254,13 +300,20 @@ def main():
     )
     params = module.params
     check_connection_options(module)
-    require_url(module, 'api_url', params['api_url'])
+    try:
+        generation = api_generation(params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    require_url(module, 'api_url', api_url(params, generation))
+    problem = api_url_problem(api_url(params, generation), generation)
+    if problem:
+        module.fail_json(msg=problem)
+    if generation == SCM:
+        require_url(module, 'auth_url', auth_url(params))
     if params['batch_size'] < 1:
         module.fail_json(msg='batch_size must be at least 1, got %d' % params['batch_size'])
     if params['requests_per_minute'] < 1:
         module.fail_json(msg='requests_per_minute must be at least 1, got %d' % params['requests_per_minute'])
-    if not params['update_source'].strip():
-        module.fail_json(msg='update_source must not be empty')
     try:
         if params['devices_file'] is not None:
             devices = load_devices_file(params['devices_file'])
@@ -270,7 +323,7 @@ def main():
         module.fail_json(msg=str(exc))
 
     size = params['batch_size']
-    result = dict(device_count=len(devices), batch_count=(len(devices) + size - 1) // size)
+    result = dict(api_generation=generation, device_count=len(devices), batch_count=(len(devices) + size - 1) // size)
     if not devices:
         result.update(totals([]))
         module.exit_json(changed=False, batches=[], **result)

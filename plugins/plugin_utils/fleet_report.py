@@ -21,8 +21,9 @@ def members(play_hosts, hostvars, kind, default_account=None, default_list_ids=N
     """The fleet members of one kind among the play's hosts, in play order.
 
     ``wfbss``: customers {host, id, name, account}; ``koophone``: instance ids (without repeats);
-    ``iot``: tenants {host, customer_id, source, path, format}; ``altcraft``: {host, resource_id, list_id}
-    for every database of every resource.
+    ``iot``: tenants {host, api (scm or legacy), tsg_id, customer_id, source, path, format} (a host with
+    ``iot_tsg_id`` is a Strata Cloud Manager tenant); ``altcraft``: {host, resource_id, list_id} for every
+    database of every resource.
     """
     hosts = [(host, hostvars[host]) for host in play_hosts]
     if kind == 'wfbss':
@@ -33,7 +34,7 @@ def members(play_hosts, hostvars, kind, default_account=None, default_list_ids=N
         ids = [str(hv['koophone_instance_id']) for host, hv in hosts if 'koophone_instance_id' in hv]
         return [iid for position, iid in enumerate(ids) if iid not in ids[:position]]
     if kind == 'iot':
-        return [_iot_tenant(host, hv, base_dir) for host, hv in hosts if 'iot_customer_id' in hv]
+        return [_iot_tenant(host, hv, base_dir) for host, hv in hosts if 'iot_tsg_id' in hv or 'iot_customer_id' in hv]
     if kind == 'altcraft':
         return [dict(host=host, resource_id=int(hv['altcraft_resource_id']), list_id=int(list_id))
                 for host, hv in hosts if 'altcraft_resource_id' in hv
@@ -48,7 +49,9 @@ def _iot_tenant(host, hostvars, base_dir):
     if source and not source.startswith('/'):
         path = posixpath.normpath(posixpath.join(hostvars.get('inventory_dir') or base_dir, source))
     extension = path.rsplit('.', 1)[-1].lower() if '.' in path else ''
-    return dict(host=host, customer_id=str(hostvars['iot_customer_id']), source=source, path=path,
+    scm = 'iot_tsg_id' in hostvars
+    return dict(host=host, api='scm' if scm else 'legacy', tsg_id=str(hostvars['iot_tsg_id']) if scm else None,
+                customer_id=None if scm else str(hostvars['iot_customer_id']), source=source, path=path,
                 format='yaml' if extension in YAML_EXTENSIONS else 'file')
 
 

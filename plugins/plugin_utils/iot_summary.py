@@ -27,7 +27,8 @@ def summarize(results, errors, check_mode):
     for result in loop_results(results):
         target = result['item']
         failed = bool(result.get('failed'))
-        tenant = dict(tenant=target['host'], customer_id=target.get('customer_id'), source=target.get('source'),
+        tenant = dict(tenant=target['host'], api=target.get('api'), customer_id=target.get('customer_id'),
+                      tsg_id=target.get('tsg_id'), source=target.get('source'),
                       devices=result.get('device_count'), sent=result.get('sent_device_count') or 0,
                       updated=result.get('updated_device_count'), unmatched=result.get('unmatched_device_count'),
                       batches=result.get('batches') or [], batch_count=result.get('batch_count') or 0, failed=failed,

@@ -36,9 +36,13 @@ KOOPHONE_FROZEN = [3]
 IOT_TENANT = {"customer_id": "e2e-tenant", "key_id": "e2e-key-id", "access_key": "e2e-iot-access-key-secret"}
 IOT_DEVICES = 300
 IOT_UNKNOWN = 5
+# A tenant on Strata Cloud Manager (inventory host tenant2): client credentials, no legacy key.
+IOT_SCM_TENANT = {"tsg_id": "1570000077", "client_id": "e2e-client@1570000077.iam.panserviceaccount.com",
+                  "client_secret": "e2e-iot-client-secret-secret"}
+IOT_SCM_DEVICES = 40
 ALTCRAFT_TOKEN = "e2e-altcraft-token-secret"
 SECRETS = [a["secret_key"] for a in ACCOUNTS.values()] + [a["access_token"] for a in ACCOUNTS.values()] + [
-    KOOPHONE_TOKEN, IOT_TENANT["access_key"], ALTCRAFT_TOKEN]
+    KOOPHONE_TOKEN, IOT_TENANT["access_key"], IOT_SCM_TENANT["client_secret"], ALTCRAFT_TOKEN]
 FAST_KNOBS = {"koophone_job_seconds": 0.2, "altcraft_task_seconds": 0.2}
 
 
@@ -47,7 +51,7 @@ def seed() -> dict[str, Any]:
         "wfbss": {"accounts": [{"access_token": a["access_token"], "secret_key": a["secret_key"], "customers": a["customers"]}
                                for a in ACCOUNTS.values()]},
         "koophone": {"tokens": [KOOPHONE_TOKEN], "users": [], "instances": KOOPHONE_INSTANCES, "frozen": KOOPHONE_FROZEN},
-        "iot": {"tenants": [dict(IOT_TENANT, devices=IOT_DEVICES)]},
+        "iot": {"tenants": [dict(IOT_TENANT, devices=IOT_DEVICES), dict(IOT_SCM_TENANT, devices=IOT_SCM_DEVICES)]},
         "altcraft": {"tokens": [ALTCRAFT_TOKEN], "resources": 2},
     }
 
@@ -77,6 +81,8 @@ def write_fleet(directory: Path) -> Path:
         lines += [f"        phone{number:02d}:", f"          koophone_instance_id: {iid}"]
     lines += ["    iot_tenants:", "      hosts:", "        tenant1:", f"          iot_customer_id: {IOT_TENANT['customer_id']}",
               "          iot_devices_source: ../data/devices.csv",
+              "        tenant2:", f"          iot_tsg_id: \"{IOT_SCM_TENANT['tsg_id']}\"",
+              "          iot_devices_source: ../data/devices-scm.csv",
               "    altcraft_resources:", "      hosts:",
               "        res1:", "          altcraft_resource_id: 1", "          altcraft_list_ids: [1, 2]",
               "        res2:", "          altcraft_resource_id: 2", "          altcraft_list_ids: [1]"]
@@ -112,6 +118,11 @@ wfbss_maintenance_retired_reports: [Daily virus digest]
         address = f"10.20.{index // 250}.{index % 250 + 1}" if index < IOT_DEVICES else f"10.99.0.{index - IOT_DEVICES + 1}"
         rows.append(f"{address},35{index:013d},8931{index:015d},20404{index:010d},iot.e2e.example")
     (directory / "data" / "devices.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # the vendor's own example ICCID form (19 digits and the filler F) and session times
+    rows = ["ip_address,imei,iccid,imsi,session_start,session_end"]
+    rows += [f"10.20.0.{index + 1},35{index:013d},8910042348{index:08d}F,31346{index:010d},"
+             f"2026-01-05T14:48:00.000Z,2026-01-10T14:48:00.000Z" for index in range(IOT_SCM_DEVICES)]
+    (directory / "data" / "devices-scm.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return inv
 
 
@@ -157,6 +168,11 @@ def ansible_bin(name: str) -> str:
     return found
 
 
+def scm_urls(url: str) -> dict[str, str]:
+    """The Strata Cloud Manager tenant's API and token endpoint, both on the simulator (or the proxy) at url."""
+    return {"api_url": url, "auth_url": url + "/oauth2/access_token"}
+
+
 def base_env(sim: Simulator, coll_path: str, home: Path) -> dict[str, str]:
     """The environment of a run: connection settings and credentials only through variables."""
     ours = ("ANSIBLE_", "WFBSS_", "KOOPHONE_", "HUAWEICLOUD_SDK_", "PANW_IOT_", "ALTCRAFT_", "FLEETOPS_", "FLEET_")
@@ -171,7 +187,10 @@ def base_env(sim: Simulator, coll_path: str, home: Path) -> dict[str, str]:
         "WFBSS_API_URL": sim.url, "KOOPHONE_API_URL": sim.url, "PANW_IOT_API_URL": sim.url, "ALTCRAFT_API_URL": sim.url,
         "FLEETOPS_WFBSS_ACCOUNTS": json.dumps({name: {"access_token": a["access_token"], "secret_key": a["secret_key"]}
                                                for name, a in ACCOUNTS.items()}),
-        "FLEETOPS_IOT_TENANTS": json.dumps({"tenant1": {"key_id": IOT_TENANT["key_id"], "access_key": IOT_TENANT["access_key"]}}),
+        "FLEETOPS_IOT_TENANTS": json.dumps({
+            "tenant1": {"key_id": IOT_TENANT["key_id"], "access_key": IOT_TENANT["access_key"]},
+            "tenant2": dict(scm_urls(sim.url), client_id=IOT_SCM_TENANT["client_id"], client_secret=IOT_SCM_TENANT["client_secret"]),
+        }),
         "KOOPHONE_AUTH_TOKEN": KOOPHONE_TOKEN,
         "ALTCRAFT_API_TOKEN": ALTCRAFT_TOKEN,
     })

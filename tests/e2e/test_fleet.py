@@ -10,8 +10,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from conftest import (ACCOUNTS, IOT_DEVICES, IOT_TENANT, IOT_UNKNOWN, KOOPHONE_FROZEN, KOOPHONE_INSTANCES, KOOPHONE_TOKEN,
-                      ALTCRAFT_TOKEN, ROOT, SECRETS, ansible_bin, customer_ids)
+from conftest import (ACCOUNTS, IOT_DEVICES, IOT_SCM_DEVICES, IOT_SCM_TENANT, IOT_TENANT, IOT_UNKNOWN, KOOPHONE_FROZEN,
+                      KOOPHONE_INSTANCES, KOOPHONE_TOKEN, ALTCRAFT_TOKEN, ROOT, SECRETS, ansible_bin, customer_ids, scm_urls)
 from simulator.seed import koophone_instance_ids
 
 CUSTOMERS = sum(a["customers"] for a in ACCOUNTS.values())
@@ -54,10 +54,21 @@ def test_fleet_run(fresh, fleet):
     assert all(instances[i]["resets"] == (0 if i in frozen else 1) for i in instances)
 
     iot = run.chore("iot")
-    assert iot["tenants"][0]["devices"] == IOT_DEVICES + IOT_UNKNOWN
-    assert iot["tenants"][0]["updated"] == IOT_DEVICES and iot["tenants"][0]["unmatched"] == IOT_UNKNOWN
+    legacy, scm = iot["tenants"]
+    assert (legacy["tenant"], legacy["api"], scm["tenant"], scm["api"], scm["tsg_id"]) == (
+        "tenant1", "legacy", "tenant2", "scm", IOT_SCM_TENANT["tsg_id"])
+    assert legacy["devices"] == IOT_DEVICES + IOT_UNKNOWN
+    assert legacy["updated"] == IOT_DEVICES and legacy["unmatched"] == IOT_UNKNOWN
+    assert scm["devices"] == scm["updated"] == IOT_SCM_DEVICES and scm["unmatched"] == 0
     devices = fresh.state("iot")["tenants"][IOT_TENANT["customer_id"]]["devices"]
     assert all(d["attributes"].get("apn") == "iot.e2e.example" for d in devices)
+    scm_devices = fresh.state("iot")["tenants"][IOT_SCM_TENANT["tsg_id"]]["devices"]
+    assert [d["updates"] for d in scm_devices] == [1] * IOT_SCM_DEVICES
+    assert scm_devices[0]["attributes"]["iccid"] == "891004234800000000F"
+    assert scm_devices[0]["attributes"]["sessionStart"] == "2026-01-05T14:48:00.000Z"
+    iot_calls = [(e["kind"], e["path"]) for e in run.requests if e["vendor"] == "iot"]
+    assert iot_calls.count(("auth", "/oauth2/access_token")) == 1
+    assert iot_calls.count(("write", "/iot/pub/v1/device/bulkUpdate")) == 1
 
     altcraft = run.chore("altcraft")
     assert [r["action"] for r in altcraft["resources"]] == ["refreshed"] * 3
@@ -95,7 +106,8 @@ def test_check_mode_writes_nothing(fresh, fleet):
     assert run.report["check_mode"] is True and "check mode" in run.report["note"]
     assert run.chore("wfbss")["summary"]["reports_created"] == 2 * CUSTOMERS   # would be created
     assert {i["outcome"] for i in run.chore("koophone")["instances"]} == {"would reset", "skipped"}
-    assert run.chore("iot")["summary"]["sent"] == IOT_DEVICES + IOT_UNKNOWN
+    assert run.chore("iot")["summary"]["sent"] == IOT_DEVICES + IOT_UNKNOWN + IOT_SCM_DEVICES
+    assert not [entry for entry in run.requests if entry["vendor"] == "iot"], "check mode asks for no token either"
     assert all(r["action"] == "would refresh" for r in run.chore("altcraft")["resources"])
     # and the simulator's state is untouched
     assert all(not c["reports"] and not c["resets"] for c in fresh.state("wfbss")["customers"].values())
@@ -160,8 +172,13 @@ def test_ansible_runner_with_credentials_only_in_the_environment(fresh, fleet, t
         "WFBSS_ACCESS_TOKEN": account["access_token"], "WFBSS_SECRET_KEY": account["secret_key"],
         "FLEETOPS_WFBSS_ACCOUNTS": json.dumps({"acct-b": {key: ACCOUNTS["acct-b"][key] for key in ("access_token", "secret_key")}}),
         "KOOPHONE_AUTH_TOKEN": KOOPHONE_TOKEN,
+        # both IoT Security single-tenant types at once: the role gives each tenant only its own kind
         "PANW_IOT_CUSTOMER_ID": IOT_TENANT["customer_id"], "PANW_IOT_KEY_ID": IOT_TENANT["key_id"],
         "PANW_IOT_ACCESS_KEY": IOT_TENANT["access_key"],
+        "PANW_IOT_CLIENT_ID": IOT_SCM_TENANT["client_id"], "PANW_IOT_CLIENT_SECRET": IOT_SCM_TENANT["client_secret"],
+        "PANW_IOT_TSG_ID": IOT_SCM_TENANT["tsg_id"],
+        # the Strata Cloud Manager tenant's addresses are the simulator's (the real ones are the defaults)
+        "FLEETOPS_IOT_TENANTS": json.dumps({"tenant2": scm_urls(fresh.url)}),
         "ALTCRAFT_API_TOKEN": ALTCRAFT_TOKEN,
         "FLEET_REPORT_DIR": str(tmp_path / "report"),
     })
@@ -194,6 +211,9 @@ def test_ansible_runner_with_credentials_only_in_the_environment(fresh, fleet, t
     assert report["status"] == "ok"
     assert [c["id"] for c in next(c for c in report["chores"] if c["chore"] == "wfbss")["customers"]] == (
         customer_ids("acct-a") + customer_ids("acct-b"))
+    iot = next(c for c in report["chores"] if c["chore"] == "iot")
+    assert [(t["tenant"], t["api"], t["updated"]) for t in iot["tenants"]] == [
+        ("tenant1", "legacy", IOT_DEVICES), ("tenant2", "scm", IOT_SCM_DEVICES)]
 
 
 def test_retired_and_differing_reports(fresh, fleet):
@@ -259,7 +279,7 @@ def test_concurrent_runs_with_10_forks_share_one_rate_limited_tenant(fresh, flee
         assert job.returncode == 0, output[-3000:]
         assert not re.search(r"failed=[1-9]", output), output[-3000:]
     puts = [entry for entry in fresh.requests if entry["vendor"] == "iot" and entry["method"] == "PUT"]
-    per_job = -(-(IOT_DEVICES + IOT_UNKNOWN) // 50)
+    per_job = -(-(IOT_DEVICES + IOT_UNKNOWN) // 50) + -(-IOT_SCM_DEVICES // 50)
     assert len([entry for entry in puts if entry["status"] == 200]) == 3 * per_job  # every batch of every job landed once
     assert any(entry["status"] == 429 for entry in puts), "the tenant's limit was never reached: the test proves nothing"
     for job in range(3):
@@ -299,3 +319,18 @@ def test_report_rows_say_a_reset_was_not_sent_and_why(fresh, fleet):
     assert len(rows) == CUSTOMERS
     assert all("counter: not sent" in row and "reset counter: not sent - batch 1 of 1 failed" in row for row in rows)
     assert "HTTP 503" in rows[0]
+
+
+def test_scm_token_expiring_mid_run_sends_no_device_twice(fresh, fleet):
+    """The Strata Cloud Manager tenant's token dies 2 s after it was issued (it announced 899 s) while its batches
+    take 0.8 s each: batch 3 is refused, the token renewed, batch 3 alone repeated; every device lands once."""
+    fresh.configure(iot_token_ttl_seconds=2.0, iot_token_expires_in=899)
+    fresh.inject(vendor="iot", method="PUT", path_contains="/iot/pub/v1/device/bulkUpdate", action="delay", delay=0.8, count=-1)
+    run = fleet.run("--limit", "tenant2", extra={"fleet_maintenance_chores": ["iot"], "iot_cellular_sync_batch_size": 10})
+    assert run.rc == 0, run.stdout[-4000:]
+    (tenant,) = run.chore("iot")["tenants"]
+    assert tenant["updated"] == IOT_SCM_DEVICES and [b["updated"] for b in tenant["batches"]] == [10] * 4
+    calls = [(e["kind"], e["status"]) for e in run.requests if e["vendor"] == "iot"]
+    assert calls == [("auth", 200), ("write", 200), ("write", 200), ("write", 401), ("auth", 200), ("write", 200), ("write", 200)]
+    devices = fresh.state("iot")["tenants"][IOT_SCM_TENANT["tsg_id"]]["devices"]
+    assert [d["updates"] for d in devices[:IOT_SCM_DEVICES]] == [1] * IOT_SCM_DEVICES

@@ -1,7 +1,9 @@
 """Secrets: every module and the fleet playbook at -vvvv with CANARY credentials, and no canary anywhere.
 
 The simulator is seeded with canary values for every secret (WFBS-SVC access tokens and secret keys,
-the KooPhone token, IAM password and AK/SK pair, the IoT key id and access key, the Altcraft token). The runs go
+the KooPhone token, IAM password and AK/SK pair, the IoT key id and access key and the Strata Cloud Manager
+client secret, the Altcraft token); the access tokens the simulator issues during a run (KooPhone IAM and Strata
+Cloud Manager tokens) are secrets too and are looked for the same way. The runs go
 through a recording TCP proxy, so the bytes that left the controller can be checked too. Then every
 output is scanned for each canary and its obvious encodings (base64, URL-encoding, JSON escaping):
 
@@ -27,8 +29,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from conftest import (ACCOUNTS, FAST_KNOBS, IOT_TENANT, ROOT, ansible_bin, base_env, collections_path, customer_ids,
-                      seed, write_fleet)
+from conftest import (ACCOUNTS, FAST_KNOBS, IOT_SCM_TENANT, IOT_TENANT, ROOT, ansible_bin, base_env, collections_path,
+                      customer_ids, scm_urls, seed, write_fleet)
 from simulator import Simulator
 from simulator.seed import koophone_instance_ids
 
@@ -44,13 +46,15 @@ CANARY = {
     "koophone_secret_key": "CANARY-koophone+sk/8d=2f",
     "iot_key_id": "CANARY-iot-key-id-4b2a",
     "iot_access_key": "CANARY-iot+access/key=5d1c",
+    "iot_client_secret": "CANARY-iot+client/secret=7a3e",
     "altcraft_token": "CANARY-altcraft+token/6e0b=",
 }
 IAM_USER = {"domain_name": "canary-domain", "username": "canary-user", "password": CANARY["koophone_password"],
             "project_name": "cn-south-1"}
 WRONG = {"wfbss_secret": "CANARY-wrong-wfbss+secret/=", "koophone_token": "CANARY-wrong-koophone+token/=",
          "koophone_secret_key": "CANARY-wrong-koophone+sk/=",
-         "iot_access_key": "CANARY-wrong-iot+key/=", "altcraft_token": "CANARY-wrong-altcraft+token/="}
+         "iot_access_key": "CANARY-wrong-iot+key/=", "iot_client_secret": "CANARY-wrong-iot+client/=",
+         "altcraft_token": "CANARY-wrong-altcraft+token/="}
 ALL_SECRETS = list(CANARY.values()) + list(WRONG.values())
 KOOPHONE_PROJECT_ID = "0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d"
 # Secrets that sign requests and must never be sent (the access key IDs are sent, in the signature's header).
@@ -76,6 +80,18 @@ def encodings(secret: str) -> dict[str, str]:
     return forms
 
 
+def apps(sim) -> dict:
+    return {app.name: app for app in sim.apps}
+
+
+def issued_tokens(sim) -> list[str]:
+    """The access tokens the simulator issued since its last reset (IAM and Strata Cloud Manager), and the 16-character
+    pieces of each JWT's signature: any 31 characters of a signature hold one, so a token cut short is found too."""
+    tokens = list(apps(sim)["koophone"].tokens) + list(apps(sim)["iot"].tokens)
+    signatures = [token.rsplit(".", 1)[1] for token in tokens if token.count(".") == 2]
+    return tokens + [signature[start:start + 16] for signature in signatures for start in range(0, len(signature) - 15, 16)]
+
+
 def find_leaks(texts: dict[str, str], secrets=None) -> list[str]:
     leaks = []
     secrets = ALL_SECRETS if secrets is None else secrets
@@ -96,6 +112,7 @@ def canary_seed() -> dict:
         "access_key": CANARY["koophone_access_key"], "secret_key": CANARY["koophone_secret_key"],
         "project_id": KOOPHONE_PROJECT_ID}])
     data["iot"]["tenants"][0].update(key_id=CANARY["iot_key_id"], access_key=CANARY["iot_access_key"])
+    data["iot"]["tenants"][1].update(client_secret=CANARY["iot_client_secret"])
     data["altcraft"].update(tokens=[CANARY["altcraft_token"]])
     return data
 
@@ -179,8 +196,10 @@ def run_env(sim, proxy, tmp: Path) -> dict[str, str]:
         "FLEETOPS_WFBSS_ACCOUNTS": json.dumps({
             "acct-a": {"access_token": CANARY["wfbss_token_a"], "secret_key": CANARY["wfbss_secret_a"]},
             "acct-b": {"access_token": CANARY["wfbss_token_b"], "secret_key": CANARY["wfbss_secret_b"]}}),
-        "FLEETOPS_IOT_TENANTS": json.dumps({"tenant1": {"key_id": CANARY["iot_key_id"],
-                                                        "access_key": CANARY["iot_access_key"]}}),
+        "FLEETOPS_IOT_TENANTS": json.dumps({
+            "tenant1": {"key_id": CANARY["iot_key_id"], "access_key": CANARY["iot_access_key"]},
+            "tenant2": dict(scm_urls(proxy.url), client_id=IOT_SCM_TENANT["client_id"],
+                            client_secret=CANARY["iot_client_secret"])}),
         "KOOPHONE_IAM_URL": proxy.url, "KOOPHONE_USERNAME": IAM_USER["username"],
         "KOOPHONE_PASSWORD": IAM_USER["password"], "KOOPHONE_DOMAIN_NAME": IAM_USER["domain_name"],
         "ALTCRAFT_API_TOKEN": CANARY["altcraft_token"],
@@ -200,7 +219,7 @@ def module_playbook(tmp: Path, proxy_url: str, results_file: Path) -> Path:
         "koophone_ak": CANARY["koophone_access_key"], "koophone_sk": CANARY["koophone_secret_key"],
         "koophone_project": KOOPHONE_PROJECT_ID,
         "iot_access_key": CANARY["iot_access_key"], "altcraft_token": CANARY["altcraft_token"],
-        "wrong": WRONG,
+        "iot_client_secret": CANARY["iot_client_secret"], "wrong": WRONG,
     }
     (tmp / "creds.json").write_text(json.dumps(creds), encoding="utf-8")
     wfbss = ('api_url: "{{ url }}"\n        access_token: "{{ wfbss_token }}"\n'
@@ -327,6 +346,28 @@ def module_playbook(tmp: Path, proxy_url: str, results_file: Path) -> Path:
           - ip_address: 10.20.0.1
       register: r_iot_wrong
       ignore_errors: true
+    - name: iot_device_bulk on Strata Cloud Manager
+      fleetops.maintenance.iot_device_bulk:
+        api_url: "{{{{ url }}}}"
+        auth_url: "{{{{ url }}}}/oauth2/access_token"
+        client_id: {IOT_SCM_TENANT["client_id"]}
+        client_secret: "{{{{ iot_client_secret }}}}"
+        tsg_id: "{IOT_SCM_TENANT["tsg_id"]}"
+        devices:
+          - ip_address: 10.20.0.1
+            iccid: "891004234814455936F"
+      register: r_iot_scm
+    - name: iot_device_bulk on Strata Cloud Manager with a wrong client secret (auth failure path)
+      fleetops.maintenance.iot_device_bulk:
+        api_url: "{{{{ url }}}}"
+        auth_url: "{{{{ url }}}}/oauth2/access_token"
+        client_id: {IOT_SCM_TENANT["client_id"]}
+        client_secret: "{{{{ wrong.iot_client_secret }}}}"
+        tsg_id: "{IOT_SCM_TENANT["tsg_id"]}"
+        devices:
+          - ip_address: 10.20.0.1
+      register: r_iot_scm_wrong
+      ignore_errors: true
     - name: resource_counters
       fleetops.maintenance.resource_counters:
         api_url: "{{{{ url }}}}"
@@ -359,7 +400,8 @@ def module_playbook(tmp: Path, proxy_url: str, results_file: Path) -> Path:
                    koophone_wrong=r_koophone_wrong, koophone_wrong_iam=r_koophone_wrong_iam,
                    koophone_aksk_reset=r_koophone_aksk_reset, koophone_aksk_info=r_koophone_aksk_info,
                    koophone_wrong_sk=r_koophone_wrong_sk, iot=r_iot,
-                   iot_wrong=r_iot_wrong, counters=r_counters, counters_info=r_counters_info,
+                   iot_wrong=r_iot_wrong, iot_scm=r_iot_scm, iot_scm_wrong=r_iot_scm_wrong,
+                   counters=r_counters, counters_info=r_counters_info,
                    counters_wrong=r_counters_wrong) | to_nice_json }}}}
         mode: "0600"
 """
@@ -381,7 +423,7 @@ def url_checks(sim, proxy) -> list[str]:
     problems = []
     for line in proxy.request_lines():
         target = line.split(" ")[1] if " " in line else line
-        problems += [f"credential in a URL: {line[:80]}" for secret in ALL_SECRETS
+        problems += [f"credential in a URL: {line[:80]}" for secret in ALL_SECRETS + issued_tokens(sim)
                      for needle in encodings(secret).values() if len(needle) >= 8 and needle in target]
     problems += [f"secret-named query parameter: {entry['query']}" for entry in sim.requests if "***" in entry["query"]]
     return problems
@@ -417,13 +459,19 @@ def test_every_module_at_vvvv_leaks_nothing(canary):
     assert results["counters"]["status"] == "completed"
     for name in ("wfbss_wrong", "koophone_wrong", "koophone_wrong_iam", "koophone_wrong_sk", "iot_wrong", "counters_wrong"):
         assert results[name]["failed"] and ("Check" in results[name]["msg"]), results[name]
+    assert results["iot_scm"]["api_generation"] == "scm" and results["iot_scm"]["updated_device_count"] == 1
+    assert results["iot_scm_wrong"]["failed"] and "check client_id / client_secret / tsg_id" in results["iot_scm_wrong"]["msg"]
+    tokens = issued_tokens(sim)
+    (scm_token,) = apps(sim)["iot"].tokens
+    with proxy.lock:
+        assert b"Bearer " + scm_token.encode() in bytes(proxy.sent), "the token looked for is the one the module sent"
     # the -vvvv output really carries the module arguments, with the no_log values masked
     assert "module_args" in proc.stdout and "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in proc.stdout
 
     texts = {"stdout": proc.stdout, "stderr": proc.stderr, "results": json.dumps(results)}
     texts.update(files_text(work, skip=("creds.json",)))
     texts.update(files_text(Path(env["ANSIBLE_HOME"])))
-    leaks = find_leaks(texts)
+    leaks = find_leaks(texts, ALL_SECRETS + tokens)
     assert leaks == [], leaks
     assert url_checks(sim, proxy) == []
     assert wire_leaks(proxy) == []
@@ -453,10 +501,11 @@ def test_fleet_playbook_at_vvvv_leaks_nothing(canary):
     assert report["status"] == "ok"
     assert [chore["chore"] for chore in report["chores"]] == ["wfbss", "koophone", "iot", "altcraft"]
     assert any(entry["kind"] == "auth" for entry in sim.requests), "KooPhone logged in with the canary IAM password"
+    assert apps(sim)["iot"].tokens, "the Strata Cloud Manager tenant got a token with the canary client secret"
     texts = {"stdout": proc.stdout, "stderr": proc.stderr}
     texts.update(files_text(work))
     texts.update(files_text(Path(env["ANSIBLE_HOME"])))
-    leaks = find_leaks(texts)
+    leaks = find_leaks(texts, ALL_SECRETS + issued_tokens(sim))
     assert leaks == [], leaks
     assert url_checks(sim, proxy) == []
     assert wire_leaks(proxy) == []
@@ -497,7 +546,8 @@ def test_fleet_playbook_with_ansible_runner_artifacts_leak_nothing(canary):
     assert any(Path(name).parent.name == "job_events" for name in artifacts)
     texts.update(artifacts)
     texts.update(files_text(work / "report"))
-    leaks = find_leaks(texts)
+    assert apps(sim)["iot"].tokens, "the Strata Cloud Manager tenant got a token"
+    leaks = find_leaks(texts, ALL_SECRETS + issued_tokens(sim))
     assert leaks == [], sorted(set(leak.rsplit(" in ", 1)[1] for leak in leaks))
     assert url_checks(sim, proxy) == []
     assert wire_leaks(proxy) == []

@@ -122,6 +122,13 @@ def iot(sim, **extra):
                       **extra)
 
 
+def iot_scm(sim, **extra):
+    args = dict(api_url=sim.url, auth_url=sim.url + '/oauth2/access_token', tsg_id='1570000001',
+                client_id='sim-client@1570000001.iam.panserviceaccount.com', client_secret='sim-client-secret')
+    args.update(extra)
+    return connection(**args)
+
+
 def altcraft(sim, **extra):
     return connection(api_url=sim.url, api_token='sim-altcraft-token', **extra)
 
@@ -320,8 +327,9 @@ def good_device(index):
 
 
 def is_ip(value, version):
+    """A valid address of that version (a zone index, which newer Pythons accept, is host-local: refused)."""
     try:
-        return ipaddress.ip_address(value.strip()).version == version
+        return '%' not in value and ipaddress.ip_address(value.strip()).version == version
     except ValueError:
         return False
 
@@ -340,6 +348,7 @@ NEAR_IPV6 = st.one_of(
     TEXT, ODD, st.ip_addresses(v=4).map(str),
     st.ip_addresses(v=6).map(lambda address: str(address) + ':::'),
     st.ip_addresses(v=6).map(lambda address: str(address).replace(':', '-')),
+    st.ip_addresses(v=6).map(lambda address: str(address) + '%eth0'),
 ).filter(lambda value: not is_ip(value, 6))
 
 
@@ -351,6 +360,8 @@ def digits_but_not(pattern):
         st.text('٠١٢٣٤٥٦٧٨٩', min_size=15, max_size=15),
         st.text('０１２３４５６７８９', min_size=15, max_size=15),
         st.text('0123456789', min_size=14, max_size=22).map(lambda value: value + 'F'),
+        st.text('0123456789', min_size=18, max_size=22).map(lambda value: value + 'FF'),
+        st.text('0123456789', min_size=18, max_size=22).map(lambda value: value[:5] + 'F' + value[5:]),
     ).filter(lambda value: value.strip() and not regex.match(value.strip()))
 
 
@@ -358,8 +369,8 @@ DEVICE_FIELDS = {
     'ip_address': NEAR_IPV4.filter(lambda value: value.strip()),
     'ipv6_address': NEAR_IPV6.filter(lambda value: value.strip()),
     'imei': digits_but_not(r'\A[0-9]{15}\Z'),
-    'iccid': digits_but_not(r'\A[0-9]{18,22}\Z'),
-    'imsi': digits_but_not(r'\A[0-9]{14,15}\Z'),
+    'iccid': digits_but_not(r'\A[0-9]{18,22}[Ff]?\Z'),
+    'imsi': digits_but_not(r'\A[0-9]{6,15}\Z'),
     'msisdn': digits_but_not(r'\A\+?[0-9]{1,15}\Z'),
 }
 
@@ -384,7 +395,8 @@ def test_iot_device_fields(field, data, runner, sim):
 @SETTINGS
 @given(device=st.one_of(
     st.dictionaries(TEXT.filter(lambda key: key not in ('ip_address', 'ipv6_address', 'imei', 'iccid', 'imsi', 'apn',
-                                                        'msisdn', 'session_event_type')),
+                                                        'msisdn', 'session_event_type', 'session_start',
+                                                        'session_end')),
                     TEXT, min_size=1, max_size=3).map(lambda extra: dict(extra, ip_address='10.20.0.1')),
     st.just({}), st.just({'imei': '356938035643809'}), st.just({'ip_address': ' '}),
 ))
@@ -393,17 +405,32 @@ def test_iot_unknown_or_missing_fields(device, runner, sim):
 
 
 @SETTINGS
-@given(update_source=TEXT.filter(lambda value: value.strip() != ''))
-def test_iot_update_source_stays_one_query_parameter(update_source, runner, sim):
-    """update_source is sent as it is (the vendor refuses unknown sources with a 400): whatever it holds, it
-    arrives as the one updateSource parameter and the path does not change."""
-    sim.clear_log()
-    runner.run_module(iot_device_bulk, iot(sim, devices=[good_device(0)], update_source=update_source))
-    runner.tried += 1
-    (entry,) = [entry for entry in sim.requests if entry['vendor'] == 'iot']
-    assert entry['path'] == '/pub/v4.0/device/bulkUpdate'
-    query = parse_qs(entry['query'], keep_blank_values=True)
-    assert query == {'customerid': ['sim-tenant'], 'updateSource': [update_source]}
+@given(update_source=TEXT.filter(lambda value: value != 'cellular'))
+def test_iot_update_source_other_than_cellular_is_refused(update_source, runner, sim):
+    """The module builds cellular bodies only: any other updateSource is refused before anything is sent."""
+    runner.refused(iot_device_bulk, iot(sim, devices=[good_device(0)], update_source=update_source), 'update_source')
+
+
+@SETTINGS
+@given(tsg_id=st.one_of(TEXT, ODD, st.integers(max_value=-1).map(str),
+                        st.text('0123456789', min_size=1, max_size=12).map(lambda value: value + ' email'),
+                        st.text('٠١٢٣٤٥٦٧٨٩', min_size=1, max_size=10)).filter(
+                            lambda value: value.strip() and not re.match(r'\A[0-9]+\Z', value.strip())))
+def test_iot_scm_tsg_id(tsg_id, runner, sim):
+    """tsg_id becomes the token's scope (tsg_id:<TSG>): anything but digits could add a scope or break it."""
+    runner.refused(iot_device_bulk, iot_scm(sim, devices=[good_device(0)], tsg_id=tsg_id), 'tsg_id')
+
+
+@SETTINGS
+@given(client_id=TEXT.filter(lambda value: value.strip()).map(lambda value: value[:5] + ':' + value[5:]))
+def test_iot_scm_client_id_with_a_colon(client_id, runner, sim):
+    runner.refused(iot_device_bulk, iot_scm(sim, devices=[good_device(0)], client_id=client_id), 'client_id')
+
+
+@pytest.mark.parametrize('args', [dict(customer_id='sim-tenant'), dict(key_id='sim-key-id'), dict(access_key='x')])
+def test_iot_both_kinds_of_credentials(args, runner, sim):
+    message = runner.refused(iot_device_bulk, iot_scm(sim, devices=[good_device(0)], **args), 'not both')
+    assert 'sim-client-secret' not in message
 
 
 @pytest.mark.parametrize('option, values', [
@@ -536,6 +563,18 @@ def test_api_url(name, module, base, api_url, runner, sim):
     args = base(sim)
     args['api_url'] = api_url
     runner.refused(module, args, 'api_url')
+
+
+# With Strata Cloud Manager credentials a blank api_url or auth_url means the documented default (AWX injects an
+# empty variable for an empty field); any other bad URL is refused.
+URLS_NOT_BLANK = URLS.filter(lambda value: value.strip())
+
+
+@pytest.mark.parametrize('option', ['auth_url', 'api_url'])
+@SETTINGS
+@given(url=URLS_NOT_BLANK)
+def test_iot_scm_urls(option, url, runner, sim):
+    runner.refused(iot_device_bulk, iot_scm(sim, devices=[good_device(0)], **{option: url}), option)
 
 
 @pytest.mark.parametrize('api_url', ['ftp://user:CANARY-URL-PASSWORD@127.0.0.1/',

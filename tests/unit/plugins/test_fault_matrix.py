@@ -139,6 +139,21 @@ def iot_updates(sim):
     return sim.state('iot')['tenants']['sim-tenant']['bulk_updates']
 
 
+# The simulator's default Strata Cloud Manager tenant.
+SCM_TSG = '1570000001'
+SCM_CLIENT = dict(client_id='sim-client@1570000001.iam.panserviceaccount.com', client_secret='sim-client-secret',
+                  tsg_id=SCM_TSG)
+
+
+def iot_scm_args(sim):
+    return connection(api_url=sim.url, auth_url=sim.url + '/oauth2/access_token', devices=[dict(d) for d in IOT_DEVICES],
+                      **SCM_CLIENT)
+
+
+def iot_scm_updates(sim):
+    return sim.state('iot')['tenants'][SCM_TSG]['bulk_updates']
+
+
 def counters_args(sim):
     return connection(api_url=sim.url, api_token=ALTCRAFT_TOKEN, resource_id=1, list_id=1, poll_interval=0.05,
                       wait_timeout=10)
@@ -214,8 +229,10 @@ MODULES = [
          ('koophone', 'POST', '/batch-reset'), False, koophone_reset_check, koophone_resets),
     Spec('koophone_instance_info', koophone_instance_info, koophone_info_args,
          ('koophone', 'POST', '/batch-query-status'), True, koophone_info_check),
-    Spec('iot_device_bulk', iot_device_bulk, iot_args, ('iot', 'PUT', '/device/bulkUpdate'), True, iot_check,
+    Spec('iot_device_bulk', iot_device_bulk, iot_args, ('iot', 'PUT', '/pub/v4.0/device/bulkUpdate'), True, iot_check,
          iot_updates),
+    Spec('iot_device_bulk_scm', iot_device_bulk, iot_scm_args, ('iot', 'PUT', '/iot/pub/v1/device/bulkUpdate'), True,
+         iot_check, iot_scm_updates),
     Spec('resource_counters', resource_counters, counters_args, ('altcraft', 'POST', '/refresh_counters'), False,
          counters_check, altcraft_tasks),
     Spec('resource_counters_info', resource_counters_info, counters_info_args, ('altcraft', 'POST', '/get_counters'),
@@ -474,7 +491,7 @@ def test_every_module_is_in_the_matrix():
     """A new module must be added to MODULES (and so to every generic fault)."""
     modules_dir = os.path.join(os.path.dirname(koophone_instance_reset.__file__))
     names = sorted(name[:-3] for name in os.listdir(modules_dir) if name.endswith('.py') and name != '__init__.py')
-    assert names == sorted(BY_NAME)
+    assert names == sorted(set(spec.module.__name__.rsplit('.', 1)[1] for spec in MODULES))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -770,6 +787,65 @@ def test_iot_wrong_access_key(simulator, run_module):
     assert 'not-the-key' not in result['msg']
     assert iot_updates(simulator) == 0
     assert len(simulator.requests) == 1
+
+
+def scm_token_calls(sim):
+    return [entry for entry in sim.requests if entry['path'] == '/oauth2/access_token']
+
+
+def test_iot_scm_wrong_client_secret(simulator, run_module):
+    result, failed = run(BY_NAME['iot_device_bulk_scm'], simulator, run_module, client_secret='not-the-secret')
+    assert failed
+    no_traceback(result)
+    assert result['error']['kind'] == 'auth' and result['error']['status'] == 401
+    assert 'Strata Cloud Manager authentication failed' in result['msg']
+    assert 'check client_id / client_secret / tsg_id' in result['msg'] and 'not-the-secret' not in result['msg']
+    assert iot_scm_updates(simulator) == 0
+    assert len(simulator.requests) == 1
+
+
+@pytest.mark.parametrize('status', [401, 403])
+def test_iot_scm_token_refused_in_flight(status, simulator, run_module):
+    """Tokens that live 0 s: the refused call is repeated once with a new token, then a clear failure, not a loop."""
+    simulator.configure(iot_token_ttl_seconds=0, iot_scm_auth_status=status)
+    result, failed = run(BY_NAME['iot_device_bulk_scm'], simulator, run_module)
+    assert failed
+    no_traceback(result)
+    assert result['error']['kind'] == 'auth' and result['error']['status'] == status
+    assert 'Check client_id, client_secret and tsg_id' in result['msg']
+    assert len(scm_token_calls(simulator)) == 2 and len(BY_NAME['iot_device_bulk_scm'].calls(simulator)) == 2
+    assert iot_scm_updates(simulator) == 0
+
+
+@pytest.mark.parametrize('fault', [
+    dict(action='status', status=502, count=RETRIES),
+    dict(action='status', status=500, count=1),
+    dict(action='status', status=504, count=1),
+    dict(action='drop', count=1),
+    dict(action='html', count=1),
+    dict(action='status', status=429, retry_after=0.1, count=RETRIES + 1),
+], ids=lambda fault: '%s-%s' % (fault['action'], fault.get('status', '')))
+def test_iot_scm_token_request_is_retried_like_a_read(fault, simulator, run_module):
+    """The token POST has no side effect: every transient failure of the token endpoint is retried."""
+    simulator.inject(vendor='iot', path_contains='/oauth2/access_token', **fault)
+    result, failed = run(BY_NAME['iot_device_bulk_scm'], simulator, run_module)
+    assert not failed, result['msg']
+    assert scm_token_calls(simulator)[-1]['status'] == 200 and iot_scm_updates(simulator) == 1
+
+
+@pytest.mark.parametrize('fault, words', [
+    (dict(action='status', status=503, count=-1), 'HTTP 503 after %d attempts' % (RETRIES + 1)),
+    (dict(action='malformed', count=-1), 'not JSON'),
+    (dict(action='empty', count=-1), 'empty body'),
+])
+def test_iot_scm_token_endpoint_failing_is_a_clear_failure_with_nothing_sent(fault, words, simulator, run_module):
+    simulator.inject(vendor='iot', path_contains='/oauth2/access_token', **fault)
+    result, failed = run(BY_NAME['iot_device_bulk_scm'], simulator, run_module)
+    assert failed
+    no_traceback(result)
+    assert 'no Strata Cloud Manager access token' in result['msg'] and words in result['msg']
+    assert result['error']['outcome_unknown'] is False and result['batches'] == []
+    assert BY_NAME['iot_device_bulk_scm'].calls(simulator) == [] and iot_scm_updates(simulator) == 0
 
 
 @pytest.mark.parametrize('http_status', [200, 401])

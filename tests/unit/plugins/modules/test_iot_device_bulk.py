@@ -60,12 +60,34 @@ def test_sends_batches_and_counts_unmatched(simulator, run_module, conn):
     assert attributes(simulator, 4) == {}
 
 
-def test_update_source_and_ipv6(simulator, run_module, conn):
-    result, failed = run(run_module, conn, devices=[dict(ipv6_address='FD00:20:0::4', apn='iot.example')],
-                         update_source='customAttribute')
+def last_body(simulator):
+    return simulator.state('iot')['tenants']['sim-tenant']['last_bulk_update']['body']
+
+
+def test_ipv6_is_sent_in_the_notation_given(simulator, run_module, conn):
+    # The simulator knows device 3 as fd00:20::4; the vendor does not document how it compares notations.
+    result, failed = run(run_module, conn, devices=[dict(ipv6_address='FD00:0020:0000:0000:0000:0000:0000:0004',
+                                                         apn='iot.example')])
     assert not failed and result['updated_device_count'] == 1
-    assert writes(simulator) == [('PUT', PATH, 'customerid=sim-tenant&updateSource=customAttribute', 200)]
+    assert last_body(simulator) == {'devicelist': [{'ipv6Address': 'FD00:0020:0000:0000:0000:0000:0000:0004',
+                                                    'apn': 'iot.example'}]}
     assert attributes(simulator, 3) == {'apn': 'iot.example'}
+
+
+def test_session_fields_are_sent(simulator, run_module, conn):
+    result, failed = run(run_module, conn, devices=[dict(ip_address='10.20.0.1', session_start='2022-01-05T14:48:00Z',
+                                                         session_end="ISODate('2022-01-10T14:48:00.000Z')")])
+    assert not failed and result['updated_device_count'] == 1
+    assert last_body(simulator) == {'devicelist': [{'ipAddress': '10.20.0.1', 'sessionStart': '2022-01-05T14:48:00Z',
+                                                    'sessionEnd': "ISODate('2022-01-10T14:48:00.000Z')"}]}
+
+
+@pytest.mark.parametrize('source', ['customAttribute', 'snmp', 'Cellular'])
+def test_only_the_cellular_update_source_is_accepted(simulator, run_module, conn, source):
+    # Other sources take other bodies and answers (customAttribute: deviceid/tagType/tagValue, updatedAttributesNum).
+    result, failed = run(run_module, conn, devices=fleet(1), update_source=source)
+    assert failed and 'value of update_source must be one of: cellular, got: %s' % source in result['msg']
+    assert simulator.requests == []
 
 
 def test_check_mode_sends_nothing(simulator, run_module, conn):
@@ -180,14 +202,14 @@ def test_invalid_file_line_is_named_and_nothing_sent(simulator, run_module, conn
      'devices item 2: needs ip_address or ipv6_address'),
     (dict(devices=[dict(ip_address='10.20.0.1', imei='12345')]), "devices item 1: imei '12345' must be exactly 15 digits"),
     (dict(devices=[dict(ip_address='10.20.0.1', iccid='89')]), "devices item 1: iccid '89' must be 18 to 22 digits"),
-    (dict(devices=[dict(ip_address='10.20.0.1', imsi='x')]), "devices item 1: imsi 'x' must be 14 or 15 digits"),
+    (dict(devices=[dict(ip_address='10.20.0.1', imsi='x')]), "devices item 1: imsi 'x' must be 6 to 15 digits"),
     (dict(devices=[dict(ip_address='10.20.0.1', mac='02:00')]), 'devices item 1: unknown field mac'),
     (dict(devices=[dict(ipv6_address='fd00::zz')]), "devices item 1: ipv6_address 'fd00::zz' is not a valid IPv6 address"),
     (dict(devices=fleet(1), devices_file='/tmp/x.csv'), 'parameters are mutually exclusive: devices|devices_file'),
     (dict(), 'one of the following is required: devices, devices_file'),
     (dict(devices=fleet(1), batch_size=0), 'batch_size must be at least 1, got 0'),
     (dict(devices=fleet(1), requests_per_minute=0), 'requests_per_minute must be at least 1, got 0'),
-    (dict(devices=fleet(1), update_source=' '), 'update_source must not be empty'),
+    (dict(devices=fleet(1), update_source=' '), 'value of update_source must be one of: cellular'),
     (dict(devices=fleet(1), api_url='ftp://example.com'), "api_url must be an http:// or https:// URL, got 'ftp://example.com'"),
     (dict(devices_file='/nonexistent/fleet.csv'), 'devices_file /nonexistent/fleet.csv cannot be read'),
 ])
@@ -205,3 +227,139 @@ def test_credentials_from_the_environment(simulator, run_module, monkeypatch):
     result, failed = run_module(iot_device_bulk, dict(devices=fleet(1)))
     assert not failed and result['updated_device_count'] == 1
     assert writes(simulator) == [('PUT', PATH, QUERY, 200)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Strata Cloud Manager
+
+SCM_TENANT = '1570000001'
+SCM_PATH = '/iot/pub/v1/device/bulkUpdate'
+CLIENT_SECRET = 'sim-client-secret'
+
+
+@pytest.fixture
+def scm(simulator):
+    return dict(api_url=simulator.url, auth_url=simulator.url + '/oauth2/access_token',
+                client_id='sim-client@1570000001.iam.panserviceaccount.com', client_secret=CLIENT_SECRET,
+                tsg_id=SCM_TENANT, retry_backoff=0.01)
+
+
+def scm_log(simulator):
+    return [(r['kind'], r['method'], r['path'], r['query'], r['status']) for r in simulator.requests]
+
+
+def scm_devices(simulator):
+    return simulator.state('iot')['tenants'][SCM_TENANT]['devices']
+
+
+TOKEN = ('auth', 'POST', '/oauth2/access_token', '', 200)
+
+
+def scm_put(status=200):
+    return ('write', 'PUT', SCM_PATH, 'updateSource=cellular', status)
+
+
+def test_scm_sends_batches_with_one_token(simulator, run_module, scm):
+    result, failed = run(run_module, scm, devices=fleet(4) + [dict(ip_address='10.99.0.1')], batch_size=2)
+    assert not failed, result['msg']
+    assert result['api_generation'] == 'scm' and result['changed'] is True
+    assert [b['updated'] for b in result['batches']] == [2, 2, 0]
+    assert (result['updated_device_count'], result['unmatched_device_count']) == (4, 1)
+    assert scm_log(simulator) == [TOKEN, scm_put(), scm_put(), scm_put()]
+    assert [device['updates'] for device in scm_devices(simulator)[:5]] == [1, 1, 1, 1, 0]
+    assert attributes(simulator, 0) == {}  # the legacy tenant is untouched
+    assert CLIENT_SECRET not in json.dumps(result)
+
+
+def test_scm_token_expiring_mid_run_sends_no_device_twice(simulator, run_module, scm):
+    """The token dies 2 s after it was issued although it announced 899 s; each PUT takes 0.8 s to answer.
+
+    Batch 3 arrives after 2.4 s and is refused (401): the token is renewed and batch 3 alone is repeated.
+    Every device is applied once.
+    """
+    simulator.configure(iot_token_ttl_seconds=2.0, iot_token_expires_in=899)
+    simulator.inject(vendor='iot', method='PUT', action='delay', delay=0.8, count=-1)
+    result, failed = run(run_module, scm, devices=fleet(6), batch_size=2)
+    assert not failed, result['msg']
+    assert [b['updated'] for b in result['batches']] == [2, 2, 2]
+    assert scm_log(simulator) == [TOKEN, scm_put(), scm_put(), scm_put(401), TOKEN, scm_put()]
+    assert [device['updates'] for device in scm_devices(simulator)[:7]] == [1, 1, 1, 1, 1, 1, 0]
+
+
+def test_scm_refused_client_fails_clearly_and_sends_no_device(simulator, run_module, scm):
+    result, failed = run(run_module, dict(scm, client_secret='CANARY-not-the-secret'), devices=fleet(3))
+    assert failed and result['changed'] is False and result['batches'] == []
+    assert 'Strata Cloud Manager authentication failed' in result['msg']
+    assert 'check client_id / client_secret / tsg_id' in result['msg']
+    assert result['error']['kind'] == 'auth' and result['error']['status'] == 401
+    assert len(result['unprocessed']) == 3
+    assert 'CANARY' not in json.dumps(result) and 'Traceback' not in result['msg']
+    assert [entry[0] for entry in scm_log(simulator)] == ['auth']
+
+
+def test_scm_check_mode_sends_nothing_not_even_a_token_request(simulator, run_module, scm):
+    result, failed = run(run_module, scm, check_mode=True, devices=fleet(3))
+    assert not failed and result['api_generation'] == 'scm' and result['batch_count'] == 1
+    assert simulator.requests == []
+
+
+def test_scm_rate_limited_calls_are_waited_out(simulator, run_module, scm):
+    simulator.configure(iot_rate_limit_per_minute=600, iot_rate_burst=1, iot_retry_after=0.05)
+    result, failed = run(run_module, scm, devices=fleet(3), batch_size=1)
+    assert not failed and result['updated_device_count'] == 3
+    statuses = [entry[4] for entry in scm_log(simulator) if entry[0] == 'write']
+    assert 429 in statuses and statuses.count(200) == 3
+    assert [entry[0] for entry in scm_log(simulator)].count('auth') == 1
+
+
+def test_scm_failure_in_batch_k_reports_completed_batches(simulator, run_module, scm):
+    simulator.inject(vendor='iot', method='PUT', skip=2, count=-1, action='status', status=400)
+    result, failed = run(run_module, scm, devices=fleet(4), batch_size=1)
+    assert failed and result['failed_batch'] == 3 and len(result['batches']) == 2 and result['changed'] is True
+    assert [u['position'] for u in result['unprocessed']] == [3, 4]
+    assert scm_log(simulator) == [TOKEN, scm_put(), scm_put(), scm_put(400)]
+
+
+def test_scm_credentials_from_the_environment(simulator, run_module, monkeypatch):
+    monkeypatch.setenv('PANW_IOT_API_URL', simulator.url)
+    monkeypatch.setenv('PANW_IOT_AUTH_URL', simulator.url + '/am/oauth2/access_token')
+    monkeypatch.setenv('PANW_IOT_CLIENT_ID', 'sim-client@1570000001.iam.panserviceaccount.com')
+    monkeypatch.setenv('PANW_IOT_CLIENT_SECRET', CLIENT_SECRET)
+    monkeypatch.setenv('PANW_IOT_TSG_ID', SCM_TENANT)
+    monkeypatch.setenv('PANW_IOT_CUSTOMER_ID', '')  # an empty input of an AWX credential: not given
+    result, failed = run_module(iot_device_bulk, dict(devices=fleet(1)))
+    assert not failed, result['msg']
+    assert scm_log(simulator) == [('auth', 'POST', '/am/oauth2/access_token', '', 200), scm_put()]
+
+
+@pytest.mark.parametrize('args, message', [
+    (dict(key_id='sim-key-id'), 'Give either Strata Cloud Manager credentials (client_id, client_secret, tsg_id) or a '
+                                'legacy API key (customer_id, key_id, access_key), not both'),
+    (dict(tsg_id=None), 'Strata Cloud Manager credentials need client_id, client_secret and tsg_id; missing: tsg_id'),
+    (dict(tsg_id='157 email'), "tsg_id must be the numeric ID of the tenant service group, got '157 email'"),
+    (dict(auth_url='ftp://auth.example/token'), "auth_url must be an http:// or https:// URL"),
+    (dict(api_url='https://t.iot.paloaltonetworks.com'), 'is an address of the legacy API, but the credentials are for '
+                                                         'the Strata Cloud Manager API'),
+])
+def test_scm_bad_credentials_fail_before_any_call(simulator, run_module, scm, args, message):
+    result, failed = run(run_module, dict(scm, **args), devices=fleet(1))
+    assert failed and message in result['msg'], result['msg']
+    assert simulator.requests == []
+    assert CLIENT_SECRET not in result['msg']
+
+
+def test_both_kinds_from_the_environment_are_refused(simulator, run_module, scm, monkeypatch):
+    monkeypatch.setenv('PANW_IOT_ACCESS_KEY', 'sim-access-key')
+    result, failed = run(run_module, scm, devices=fleet(1))
+    assert failed and 'not both: got client_id, client_secret, tsg_id and access_key' in result['msg']
+
+
+def test_no_credentials_at_all(simulator, run_module):
+    result, failed = run_module(iot_device_bulk, dict(devices=fleet(1)))
+    assert failed and result['msg'].startswith('No IoT Security credentials: give client_id, client_secret and tsg_id')
+    assert simulator.requests == []
+
+
+def test_legacy_key_without_api_url(simulator, run_module, conn):
+    result, failed = run(run_module, dict(conn, api_url=None), devices=fleet(1))
+    assert failed and 'The legacy API key needs api_url (the tenant URL)' in result['msg']

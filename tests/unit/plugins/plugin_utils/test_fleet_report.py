@@ -24,6 +24,7 @@ HOSTVARS = {
     'p3': dict(koophone_instance_id='a44uhlf7'),
     't1': dict(iot_customer_id='tenant', iot_devices_source='data/devices.csv', inventory_dir='/srv/fleet/inventory'),
     't2': dict(iot_customer_id=7, iot_devices_source='/abs/devices.YAML'),
+    't3': dict(iot_tsg_id=1234567890, iot_devices_source='scm.json', inventory_dir='/inv'),
     'r1': dict(altcraft_resource_id='3', altcraft_list_ids=[1, '2']),
     'r2': dict(altcraft_resource_id=4),
 }
@@ -43,8 +44,12 @@ def test_koophone_ids_as_strings_without_repeats():
 def test_iot_sources_relative_to_the_inventory():
     tenants = fleet_report.members(HOSTS, HOSTVARS, 'iot', base_dir='/play')
     assert tenants == [
-        dict(host='t1', customer_id='tenant', source='data/devices.csv', path='/srv/fleet/inventory/data/devices.csv', format='file'),
-        dict(host='t2', customer_id='7', source='/abs/devices.YAML', path='/abs/devices.YAML', format='yaml')]
+        dict(host='t1', api='legacy', tsg_id=None, customer_id='tenant', source='data/devices.csv',
+             path='/srv/fleet/inventory/data/devices.csv', format='file'),
+        dict(host='t2', api='legacy', tsg_id=None, customer_id='7', source='/abs/devices.YAML', path='/abs/devices.YAML',
+             format='yaml'),
+        dict(host='t3', api='scm', tsg_id='1234567890', customer_id=None, source='scm.json', path='/inv/scm.json',
+             format='file')]
 
 
 def test_altcraft_one_target_per_database():
