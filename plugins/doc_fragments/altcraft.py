@@ -16,17 +16,15 @@ options:
       - Base URL of the Altcraft Platform, for example V(https://ru.altkraft.com) for the cloud account
         or the URL of an on-premises installation.
       - Every call is C(POST <api_url>/api/v1.1/<method>).
-      - If not set, the value of the E(ALTCRAFT_API_URL) environment variable is used.
+      - Required. If not set, the value of the E(ALTCRAFT_API_URL) environment variable is used.
     type: str
-    required: true
   api_token:
     description:
       - Altcraft API token (created under Settings > Tokens by a master user).
       - Sent in the JSON request body as C(token), never in the URL.
       - The token's roles and object groups must give access to the resource and database used.
-      - If not set, the value of the E(ALTCRAFT_API_TOKEN) environment variable is used.
+      - Required. If not set, the value of the E(ALTCRAFT_API_TOKEN) environment variable is used.
     type: str
-    required: true
 notes:
   - Altcraft reports errors in the response body as C(error) and C(error_text); any C(error) other than 0
     fails the task whatever the HTTP status. C(error) 401 (API token required) and 403 (no access rights)

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # The options of plugins/module_utils/wfbss.py WFBSS_ARGUMENT_SPEC.
+    # The options of plugins/module_utils/wfbss_options.py WFBSS_ARGUMENT_SPEC.
     DOCUMENTATION = r'''
 options:
   api_url:
@@ -29,14 +29,12 @@ options:
     description:
       - The Access Token (a GUID) of the API key generated in Trend Micro Remote Manager under
         Administration > Third-party integration.
-      - If not set, the value of the E(WFBSS_ACCESS_TOKEN) environment variable is used.
+      - Required. If not set, the value of the E(WFBSS_ACCESS_TOKEN) environment variable is used.
     type: str
-    required: true
   secret_key:
     description:
       - The Secret Key of that API key. It signs every request (HMAC-SHA256) and is never sent.
       - Signatures include the current time, so the clock of the host that runs the module must be right.
-      - If not set, the value of the E(WFBSS_SECRET_KEY) environment variable is used.
+      - Required. If not set, the value of the E(WFBSS_SECRET_KEY) environment variable is used.
     type: str
-    required: true
 '''

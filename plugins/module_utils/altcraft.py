@@ -3,11 +3,12 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Altcraft Platform user API v1.1: options, auth, error parsing and one method per call.
+"""The Altcraft Platform user API v1.1 client: auth, error answers, one method per call, and what its counters
+answers mean.
 
-Every call is ``POST <api_url>/api/v1.1/<method>`` with a JSON body carrying the API
-token as ``token`` (never in the URL). The body's ``error`` other than 0 is a failure
-whatever the HTTP status.
+Every call is ``POST <api_url>/api/v1.1/<method>`` with a JSON body carrying the API token as ``token`` (never in
+the URL). The body's ``error`` other than 0 is a failure whatever the HTTP status. Nothing here knows about
+Ansible; the options and their checks are in altcraft_options.py.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,16 +19,15 @@ import calendar
 import re
 import time
 
-from ansible.module_utils.basic import env_fallback
-
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiClient, ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed, wait_for_task
-
-# Documented in the fleetops.maintenance.altcraft doc fragment.
-ALTCRAFT_ARGUMENT_SPEC = dict(
-    api_url=dict(type='str', required=True, fallback=(env_fallback, ['ALTCRAFT_API_URL'])),
-    api_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['ALTCRAFT_API_TOKEN'])),
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import (
+    KIND_API,
+    KIND_AUTH,
+    KIND_MALFORMED,
+    ApiError,
+    VendorClient,
+    VendorError,
 )
+from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed, wait_for_task
 
 API_PREFIX = '/api/v1.1/'
 AUTH_HINT = 'Check api_token, and that its role and object groups give access to this resource and database'
@@ -38,9 +38,6 @@ COMPLETED = 'completed'
 # Only "completed" is documented; these are the names that plainly mean the task ended badly.
 FAILED_STATES = frozenset(['error', 'failed', 'failure', 'cancelled', 'canceled'])
 
-_DURATION_PART = re.compile(r'(\d+(?:\.\d+)?)\s*([smhdw]?)', re.IGNORECASE)
-_DURATION_WHOLE = re.compile(r'^\s*(?:\d+(?:\.\d+)?\s*[smhdw]?\s*)+$', re.IGNORECASE)
-_UNIT_SECONDS = {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
 _ISO_TIME = re.compile(
     r'(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*(Z|[+-]\d{2}:?\d{2})?', re.IGNORECASE)
 
@@ -50,14 +47,6 @@ def _as_int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def target_problem(resource_id, list_id):
-    """Why a resource id / database id pair cannot be sent, or None when both are usable."""
-    for name, value in (('resource_id', resource_id), ('list_id', list_id)):
-        if value < 1:
-            return '%s must be a positive integer, got %s' % (name, value)
-    return None
 
 
 def parse_error(status, data):
@@ -71,28 +60,11 @@ def parse_error(status, data):
         number = _as_int(code)
         if number == 0 and status < 400:
             return None
-        text = data.get('error_text')
-        kind = 'auth' if (number in AUTH_CODES or status in (401, 403)) else 'api'
-        return (code, text, kind)
+        kind = KIND_AUTH if (number in AUTH_CODES or status in (401, 403)) else KIND_API
+        return VendorError(code, data.get('error_text'), kind)
     if status >= 400:
-        return (None, None)
+        return VendorError()
     return None
-
-
-def parse_duration(value):
-    """Seconds from 3600, '3600', '90s', '30m', '12h', '1d', '2w' or '1h30m'; ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError('not a duration: %r' % (value,))
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    else:
-        text = str(value)
-        if not _DURATION_WHOLE.match(text):
-            raise ValueError('not a duration: %r' % (value,))
-        seconds = sum(float(number) * _UNIT_SECONDS[unit.lower()] for number, unit in _DURATION_PART.findall(text))
-    if seconds <= 0:
-        raise ValueError('a duration must be greater than 0: %r' % (value,))
-    return seconds
 
 
 def parse_time(text):
@@ -201,12 +173,13 @@ def describe_state(state):
     return text
 
 
-class AltcraftClient(object):
+class AltcraftClient(VendorClient):
     """The Altcraft calls the modules need; raises ApiError or TaskFailed."""
 
-    def __init__(self, api_url, api_token, **client_kwargs):
-        self.token = api_token
-        self.client = ApiClient(api_url, error_parser=parse_error, auth_hint=AUTH_HINT, **client_kwargs)
+    def __init__(self, params, session=None):
+        super(AltcraftClient, self).__init__(params, session=session)
+        self.token = params['api_token']
+        self.client = self.http(params['api_url'], error_parser=parse_error, auth_hint=AUTH_HINT)
 
     def _call(self, method, body, idempotent):
         payload = dict(token=self.token)
@@ -214,12 +187,12 @@ class AltcraftClient(object):
         response = self.client.request('POST', API_PREFIX + method, json_body=payload, idempotent=idempotent)
         if not isinstance(response.data, dict) or 'error' not in response.data:
             raise ApiError('HTTP %d without the Altcraft "error" field' % response.status, method='POST',
-                           path=API_PREFIX + method, status=response.status, kind='malformed',
+                           path=API_PREFIX + method, status=response.status, kind=KIND_MALFORMED,
                            outcome_unknown=not idempotent)
         return response.data.get('data')
 
     def _malformed(self, method, what, outcome_unknown=False):
-        return ApiError('unexpected answer: %s' % what, method='POST', path=API_PREFIX + method, kind='malformed',
+        return ApiError('unexpected answer: %s' % what, method='POST', path=API_PREFIX + method, kind=KIND_MALFORMED,
                         outcome_unknown=outcome_unknown)
 
     def refresh_counters(self, resource_id, list_id, feedback_url=None, feedback_type='JSON'):
@@ -258,6 +231,3 @@ class AltcraftClient(object):
             else:
                 message = 'task %s failed (%s)' % (task_id, describe_state(exc.last_state))
             raise TaskFailed(message, task_id, exc.last_state, timed_out=exc.timed_out)
-
-    def close(self):
-        self.client.close()

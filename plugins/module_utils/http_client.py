@@ -3,20 +3,25 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""One HTTP client for every vendor: a requests.Session with timeouts, TLS,
-429 waits and retries that respect idempotency.
+"""One HTTP client for every vendor: a requests.Session with timeouts, TLS, 429 waits and retries that
+respect idempotency, and one typed error built once.
 
-Nothing here knows about Ansible: failures are raised as ApiError and the
-module layer turns them into fail_json.
+A call goes: prepare (URL, body) -> per attempt: authenticate, send, wait out a 429, decide whether to
+retry, read the answer -> a Response, or an ApiError with the method, path, status, the vendor's code and
+text, the request id and whether the request may have been applied.
+
+Nothing here knows about Ansible: the module runtime turns an ApiError into fail_json.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
 import email.utils
 import json
 import random
+import ssl
 import time
 
 try:
@@ -36,6 +41,15 @@ except ImportError as exc:  # pragma: no cover - reported by the module through 
 
 USER_AGENT = 'fleetops.maintenance'
 
+# The kinds of failure (ApiError.kind, VendorError.kind).
+KIND_API = 'api'                # the vendor refused the call
+KIND_AUTH = 'auth'              # the vendor refused the credentials
+KIND_MALFORMED = 'malformed'    # an answer that cannot be read
+KIND_RATE_LIMIT = 'rate_limit'  # 429 for longer than allowed
+KIND_TIMEOUT = 'timeout'        # no answer in time
+KIND_CONNECTION = 'connection'  # no connection, or it broke
+KIND_TLS = 'tls'                # the TLS handshake failed
+
 # Methods whose repetition has the same effect as one call.
 IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 # A gateway that answers 502/503 did not hand the request to the service.
@@ -44,15 +58,24 @@ ALWAYS_RETRY_STATUSES = frozenset([502, 503])
 RETRY_IF_IDEMPOTENT_STATUSES = frozenset([500, 504])
 MAX_BACKOFF_SECONDS = 30.0
 MAX_RETRY_AFTER_SECONDS = 60.0
+OUTCOME_UNKNOWN_TEXT = 'The outcome is unknown: the request may have been applied, check before running it again'
+
+
+class VendorError(collections.namedtuple('VendorError', 'code message kind')):
+    """What a vendor's answer says went wrong: the vendor's code and text, and the kind of failure
+    (None: decided by the HTTP status, 401 and 403 being credential problems)."""
+
+    def __new__(cls, code=None, message=None, kind=None):
+        return super(VendorError, cls).__new__(cls, code, message, kind)
 
 
 class ApiError(Exception):
-    """A failed API call, with everything a person needs to act on it."""
+    """A failed API call, with everything a person needs to act on it. The message is built once, from the fields."""
 
-    def __init__(self, message, method=None, path=None, status=None, vendor_code=None,
-                 vendor_message=None, request_id=None, outcome_unknown=False, kind='api'):
-        super(ApiError, self).__init__(message)
-        self.message = message
+    def __init__(self, reason, method=None, path=None, status=None, vendor_code=None, vendor_message=None,
+                 request_id=None, outcome_unknown=False, kind=KIND_API, hint=None, code_words=None):
+        self.reason = reason
+        self.code_words = code_words  # how the message shows vendor_code (for example "CODE (meaning):")
         self.method = method
         self.path = path
         self.status = status
@@ -61,6 +84,20 @@ class ApiError(Exception):
         self.request_id = request_id
         self.outcome_unknown = outcome_unknown
         self.kind = kind
+        self.hint = hint
+        super(ApiError, self).__init__(str(self))
+
+    @property
+    def message(self):
+        """The reason and what the vendor said, with the hint (without method, path or request id)."""
+        text = self.reason
+        code = self.code_words if self.code_words is not None else self.vendor_code
+        said = ' '.join(str(part) for part in (code, self.vendor_message) if part not in (None, ''))
+        if said:
+            text += ', ' + said
+        if self.hint:
+            text = '%s. %s' % (text.rstrip('.'), self.hint)
+        return text
 
     def __str__(self):
         text = self.message
@@ -69,21 +106,14 @@ class ApiError(Exception):
         if self.request_id:
             text += ' (request id %s)' % self.request_id
         if self.outcome_unknown:
-            text += '. The outcome is unknown: the request may have been applied, check before running it again'
+            text += '. ' + OUTCOME_UNKNOWN_TEXT
         return text
 
     def to_dict(self):
         """The error as a result dict (no secrets: only what the API said and where)."""
-        return dict(
-            method=self.method,
-            path=self.path,
-            status=self.status,
-            vendor_code=self.vendor_code,
-            vendor_message=self.vendor_message,
-            request_id=self.request_id,
-            outcome_unknown=self.outcome_unknown,
-            kind=self.kind,
-        )
+        return dict(method=self.method, path=self.path, status=self.status, vendor_code=self.vendor_code,
+                    vendor_message=self.vendor_message, request_id=self.request_id,
+                    outcome_unknown=self.outcome_unknown, kind=self.kind)
 
 
 class Response(object):
@@ -158,24 +188,68 @@ class RetryPolicy(object):
         return ceiling * (0.5 + self.rand() / 2)
 
 
+def connection_settings(params):
+    """ApiClient keyword arguments from the connection options every module shares."""
+    return dict(
+        validate_certs=params['validate_certs'],
+        ca_path=params['ca_path'],
+        timeout=params['timeout'],
+        policy=RetryPolicy(retries=params['retries'], backoff=params['retry_backoff'],
+                           rate_limit_timeout=params['rate_limit_timeout']),
+    )
+
+
+def default_error_parser(status, data):
+    """A VendorError for any HTTP error status; the vendor clients know their own error bodies."""
+    if status < 400:
+        return None
+    if isinstance(data, dict):
+        return VendorError(data.get('code'), data.get('msg') or data.get('message') or data.get('error'))
+    return VendorError()
+
+
+class _Call(object):
+    """One logical call being made: what is sent, and how its attempts have gone so far."""
+
+    def __init__(self, client, method, path, params, body, headers, idempotent):
+        query = build_query(params)
+        self.method = method
+        self.path = path
+        self.params = params
+        self.url = client.base_url + path + ('?' + query if query else '')
+        self.request_uri = client.base_path + path + ('?' + query if query else '')
+        self.body = body
+        self.headers = headers
+        self.idempotent = idempotent
+        self.attempt = 0
+        self.rate_limited = 0
+        self.rate_limit_waited = 0.0
+        self.request_id = None
+
+    def error(self, reason, status=None, kind=KIND_API, outcome_unknown=False, vendor=None, hint=None, code_words=None):
+        if self.attempt > 1:
+            reason += ' after %d attempts' % self.attempt
+        vendor = vendor or VendorError()
+        return ApiError(reason, method=self.method, path=self.path, status=status, vendor_code=vendor.code,
+                        vendor_message=vendor.message, request_id=self.request_id, outcome_unknown=outcome_unknown,
+                        kind=kind, hint=hint, code_words=code_words)
+
+
 class ApiClient(object):
     """A keep-alive HTTP client bound to one vendor's base URL.
 
-    ``auth`` is called before every attempt with (method, request_uri, body_bytes)
-    and returns the headers that authenticate it; it is called again on a retry so
-    time-stamped signatures and request ids are fresh.
-    ``request_signer`` is for schemes that also sign the host, the decoded query and
-    the headers (Huawei's AK/SK): called before every attempt, after ``auth``, with a
-    RequestToSign, it returns the headers to add (a Host it returns is sent as given).
-    ``error_parser`` is called with (status, data) and returns None when the
-    answer is a success, or (vendor_code, vendor_message[, kind]) when it is a
-    failure (vendors that report errors inside an HTTP 200 are handled there;
-    kind 'auth' marks a credential problem).
+    ``auth`` is called before every attempt with (method, request_uri, body_bytes) and returns the headers that
+    authenticate it; it is called again on a retry so time-stamped signatures and request ids are fresh.
+    ``request_signer`` is for schemes that also sign the host, the decoded query and the headers (Huawei's
+    AK/SK): called before every attempt, after ``auth``, with a RequestToSign, it returns the headers to add.
+    ``error_parser`` is called with (status, data) and returns None for a success, or a VendorError (vendors
+    that report errors inside an HTTP 200 are handled there). ``describe_code`` turns a vendor code into the
+    words of the message (for example ``CODE (meaning):``); ``auth_hint`` says which credential to check.
     """
 
-    def __init__(self, base_url, validate_certs=True, ca_path=None, timeout=30, policy=None,
-                 auth=None, error_parser=None, request_id_header=None, rate_limiter=None, auth_hint=None,
-                 session=None, sleep=time.sleep, clock=time.monotonic, request_signer=None):
+    def __init__(self, base_url, validate_certs=True, ca_path=None, timeout=30, policy=None, auth=None,
+                 error_parser=None, request_id_header=None, rate_limiter=None, auth_hint=None, session=None,
+                 sleep=time.sleep, request_signer=None, describe_code=None):
         self.base_url = base_url.rstrip('/')
         self.base_path = urlsplit(self.base_url).path
         self.host = urlsplit(self.base_url).netloc
@@ -184,150 +258,211 @@ class ApiClient(object):
         self.auth = auth
         self.request_signer = request_signer
         self.error_parser = error_parser or default_error_parser
+        self.describe_code = describe_code
         self.request_id_header = request_id_header
         self.rate_limiter = rate_limiter
         self.auth_hint = auth_hint
         self.sleep = sleep
-        self.clock = clock
         self.session = session or requests.Session()
         # Passed on every request: a session-level setting would lose to REQUESTS_CA_BUNDLE in the environment.
         self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.session.headers['User-Agent'] = USER_AGENT
         self.calls = 0
 
-    def request(self, method, path, params=None, json_body=None, headers=None, idempotent=None):
-        """Send one logical call, retrying as the policy allows; return a Response or raise ApiError."""
+    def request(self, method, path, params=None, json_body=None, headers=None, idempotent=None, form_body=None):
+        """Send one logical call, retrying as the policy allows; return a Response or raise ApiError.
+
+        The body is ``json_body`` as JSON, or ``form_body`` ((name, value) pairs) as a form.
+        """
         method = method.upper()
-        if idempotent is None:
-            idempotent = method in IDEMPOTENT_METHODS
-        query = build_query(params)
-        request_uri = self.base_path + path + ('?' + query if query else '')
-        url = self.base_url + path + ('?' + query if query else '')
-        body = None
+        body, headers = None, dict(headers or {})
         if json_body is not None:
             body = json.dumps(json_body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
-
-        attempt = 0
-        rate_limited = 0
-        rate_limit_waited = 0.0
+        if form_body is not None:
+            body = urlencode(list(form_body), safe=':').encode('ascii')
+            headers['Content-Type'] = 'application/x-www-form-urlencoded'
+        call = _Call(self, method, path, params, body, headers,
+                     method in IDEMPOTENT_METHODS if idempotent is None else idempotent)
         while True:
-            attempt += 1
-            # Content-Type on every request, bodiless ones included: Trend's docs list it among the compulsory
-            # headers and its own clients send it on GET too (so do Huawei's SDKs).
-            send_headers = {'Accept': 'application/json', 'Content-Type': 'application/json; charset=utf-8'}
-            send_headers.update(headers or {})
-            if self.auth:
-                send_headers.update(self.auth(method, request_uri, body or b''))
-            if self.request_signer:
-                send_headers.update(self.request_signer(RequestToSign(
-                    method, self.host, self.base_path + path, query_pairs(params), dict(send_headers), body or b'')))
-            request_id = send_headers.get(self.request_id_header) if self.request_id_header else None
-            if self.rate_limiter:
-                self.rate_limiter.acquire()
-
-            def fail(message, status=None, outcome_unknown=False, kind='api'):
-                return ApiError(message, method=method, path=path, status=status, request_id=request_id,
-                                outcome_unknown=outcome_unknown, kind=kind)
-
-            try:
-                self.calls += 1
-                raw = self.session.request(method, url, data=body, headers=send_headers, timeout=self.timeout,
-                                           verify=self.verify)
-            except requests.exceptions.SSLError as exc:
-                raise fail('TLS verification failed (set ca_path to the CA bundle, or validate_certs: false '
-                           'only for a test endpoint): %s' % _short(exc), kind='tls')
-            except requests.exceptions.RequestException as exc:
-                sent = _may_have_been_sent(exc)
-                if (not sent or idempotent) and attempt <= self.policy.retries:
-                    self.sleep(self.policy.backoff_delay(attempt))
-                    continue
-                if isinstance(exc, requests.exceptions.Timeout):
-                    what = 'no answer within %s seconds (timeout)' % self.timeout
-                else:
-                    what = 'connection failed: %s' % _short(exc)
-                if attempt > 1:
-                    what += ' after %d attempts' % attempt
-                raise fail(what, outcome_unknown=sent and not idempotent, kind='timeout' if 'timeout' in what else 'connection')
-
-            status = raw.status_code
-            if status == 429:
-                rate_limited += 1
-                wait = parse_retry_after(raw.headers.get('Retry-After'))
-                if wait is None:
-                    wait = self.policy.backoff_delay(min(rate_limited, 6))
-                wait = min(wait, MAX_RETRY_AFTER_SECONDS)
-                if rate_limit_waited + wait > self.policy.rate_limit_timeout:
-                    raise self._error_from(raw, method, path, request_id,
-                                           'rate limited (HTTP 429) for longer than rate_limit_timeout=%ss'
-                                           % self.policy.rate_limit_timeout, kind='rate_limit')
-                rate_limit_waited += wait
-                attempt -= 1  # a 429 was refused, not failed: it does not use up a retry
-                self.sleep(wait)
+            call.attempt += 1
+            raw = self._send(call)
+            if raw is None or self._waited_out_rate_limit(call, raw) or self._retried(call, raw.status_code):
                 continue
-            retryable = status in ALWAYS_RETRY_STATUSES or (idempotent and status in RETRY_IF_IDEMPOTENT_STATUSES)
-            if retryable and attempt <= self.policy.retries:
-                self.sleep(self.policy.backoff_delay(attempt))
-                continue
-            unknown = (not idempotent) and status in RETRY_IF_IDEMPOTENT_STATUSES
-            data = self._decode(raw, method, path, request_id, idempotent)
-            failure = self.error_parser(status, data)
-            if failure is None and status >= 400:
-                failure = (None, None)
-            if failure is not None:
-                code, text = failure[0], failure[1]
-                kind = failure[2] if len(failure) > 2 else ('auth' if status in (401, 403) else 'api')
-                # a write the service answered with an unreadable success may well have been applied
-                unknown = unknown or (kind == 'malformed' and status < 400 and not idempotent)
-                message = 'HTTP %d' % status
-                if attempt > 1:
-                    message += ' after %d attempts' % attempt
-                error = self._error_from(raw, method, path, request_id, message, outcome_unknown=unknown, kind=kind)
-                error.vendor_code, error.vendor_message = code, text
-                if code is not None or text:
-                    error.message += ', %s' % ' '.join(str(p) for p in (code, text) if p not in (None, ''))
-                if error.kind == 'auth' and self.auth_hint:
-                    error.message = '%s. %s' % (error.message.rstrip('.'), self.auth_hint)
-                raise error
-            return Response(status, raw.headers, data, request_id=request_id)
+            return self._answer(call, raw)
 
-    def _decode(self, raw, method, path, request_id, idempotent):
+    # ------------------------------------------------------------------ one attempt
+    def _send(self, call):
+        """Send one attempt: the requests response, or None when a failure that may be retried was waited out."""
+        headers = self._headers(call)
+        if self.rate_limiter:
+            self.rate_limiter.acquire()
+        try:
+            self.calls += 1
+            return self.session.request(call.method, call.url, data=call.body, headers=headers, timeout=self.timeout,
+                                        verify=self.verify)
+        except requests.exceptions.SSLError as exc:
+            raise call.error(tls_failure(exc, self.host), kind=KIND_TLS)
+        except requests.exceptions.RequestException as exc:
+            sent = _may_have_been_sent(exc)
+            if (not sent or call.idempotent) and call.attempt <= self.policy.retries:
+                self.sleep(self.policy.backoff_delay(call.attempt))
+                return None
+            if isinstance(exc, requests.exceptions.Timeout):
+                raise call.error('no answer within %s seconds (timeout)' % self.timeout, kind=KIND_TIMEOUT,
+                                 outcome_unknown=sent and not call.idempotent)
+            raise call.error('connection failed: %s' % innermost_reason(exc), kind=KIND_CONNECTION,
+                             outcome_unknown=sent and not call.idempotent)
+
+    def _headers(self, call):
+        """The headers of one attempt, authenticated afresh (signatures and request ids are per attempt)."""
+        # Content-Type on every request, bodiless ones included: Trend's docs list it among the compulsory
+        # headers and its own clients send it on GET too (so do Huawei's SDKs).
+        headers = {'Accept': 'application/json', 'Content-Type': 'application/json; charset=utf-8'}
+        headers.update(call.headers)
+        if self.auth:
+            headers.update(self.auth(call.method, call.request_uri, call.body or b''))
+        if self.request_signer:
+            headers.update(self.request_signer(RequestToSign(
+                call.method, self.host, self.base_path + call.path, query_pairs(call.params), dict(headers),
+                call.body or b'')))
+        call.request_id = headers.get(self.request_id_header) if self.request_id_header else None
+        return headers
+
+    def _waited_out_rate_limit(self, call, raw):
+        """True when the answer was a 429 that was waited out (it does not use up a retry)."""
+        if raw.status_code != 429:
+            return False
+        call.rate_limited += 1
+        wait = parse_retry_after(raw.headers.get('Retry-After'))
+        if wait is None:
+            wait = self.policy.backoff_delay(min(call.rate_limited, 6))
+        wait = min(wait, MAX_RETRY_AFTER_SECONDS)
+        if call.rate_limit_waited + wait > self.policy.rate_limit_timeout:
+            raise call.error('rate limited (HTTP 429) for longer than rate_limit_timeout=%ss'
+                             % self.policy.rate_limit_timeout, status=429, kind=KIND_RATE_LIMIT)
+        call.rate_limit_waited += wait
+        call.attempt -= 1
+        self.sleep(wait)
+        return True
+
+    def _retried(self, call, status):
+        """True when a failed status may be retried and was waited out."""
+        retryable = status in ALWAYS_RETRY_STATUSES or (call.idempotent and status in RETRY_IF_IDEMPOTENT_STATUSES)
+        if retryable and call.attempt <= self.policy.retries:
+            self.sleep(self.policy.backoff_delay(call.attempt))
+            return True
+        return False
+
+    def _answer(self, call, raw):
+        """The Response of a final answer, or the ApiError it means."""
+        status = raw.status_code
+        data = self._decode(call, raw)
+        failure = self.error_parser(status, data)
+        if failure is None and status >= 400:
+            failure = VendorError()
+        if failure is None:
+            return Response(status, raw.headers, data, request_id=call.request_id)
+        kind = failure.kind or (KIND_AUTH if status in (401, 403) else KIND_API)
+        # a write the service answered with an unreadable success may well have been applied
+        unknown = not call.idempotent and (status in RETRY_IF_IDEMPOTENT_STATUSES or (kind == KIND_MALFORMED and status < 400))
+        words = self.describe_code(failure.code, bool(failure.message)) if failure.code is not None and self.describe_code else None
+        raise call.error('HTTP %d' % status, status=status, kind=kind, outcome_unknown=unknown, vendor=failure,
+                         hint=self.auth_hint if kind == KIND_AUTH else None, code_words=words)
+
+    def _decode(self, call, raw):
         """The JSON body, or None when empty on an error status; anything else is a clear failure.
 
         A write answered with an unreadable success may have been applied: its outcome is unknown.
         """
-        text = raw.content
-        if not text.strip():
+        content = raw.content
+        if not content.strip():
             if raw.status_code >= 400:
                 return None
-            raise ApiError('HTTP %d with an empty body where JSON was expected' % raw.status_code,
-                           method=method, path=path, status=raw.status_code, request_id=request_id, kind='malformed',
-                           outcome_unknown=not idempotent)
+            raise call.error('HTTP %d with an empty body where JSON was expected' % raw.status_code,
+                             status=raw.status_code, kind=KIND_MALFORMED, outcome_unknown=not call.idempotent)
         try:
-            return json.loads(text.decode('utf-8'))
+            return json.loads(content.decode('utf-8'))
         except (ValueError, UnicodeDecodeError):
-            content_type = raw.headers.get('Content-Type', 'unknown')
             if raw.status_code >= 400:
                 return None
-            raise ApiError('HTTP %d with a body that is not JSON (Content-Type %s): %s'
-                           % (raw.status_code, content_type, _snippet(text)),
-                           method=method, path=path, status=raw.status_code, request_id=request_id, kind='malformed',
-                           outcome_unknown=not idempotent)
-
-    def _error_from(self, raw, method, path, request_id, message, outcome_unknown=False, kind='api'):
-        return ApiError(message, method=method, path=path, status=raw.status_code, request_id=request_id,
-                        outcome_unknown=outcome_unknown, kind=kind)
+            raise call.error('HTTP %d with a body that is not JSON (Content-Type %s): %s'
+                             % (raw.status_code, raw.headers.get('Content-Type', 'unknown'), _snippet(content)),
+                             status=raw.status_code, kind=KIND_MALFORMED, outcome_unknown=not call.idempotent)
 
     def close(self):
         self.session.close()
 
 
-def default_error_parser(status, data):
-    """Failure for any HTTP error status; the vendor adapters know their own error bodies."""
-    if status < 400:
-        return None
-    if isinstance(data, dict):
-        return (data.get('code'), data.get('msg') or data.get('message') or data.get('error'))
-    return (None, None)
+class VendorClient(object):
+    """What every vendor client is: built from the module's options, a context manager that closes its HTTP clients.
+
+    ``session`` and ``api_client_class`` are seams for tests.
+    """
+
+    def __init__(self, params, session=None, api_client_class=None):
+        self.params = params
+        self._session = session
+        self._api_client_class = api_client_class or ApiClient
+        self._clients = []
+
+    def http(self, base_url, **options):
+        """An ApiClient for one base URL, with the connection options of the module."""
+        settings = connection_settings(self.params)
+        settings.update(options)
+        if self._session is not None:
+            settings['session'] = self._session
+        client = self._api_client_class(base_url, **settings)
+        self._clients.append(client)
+        return client
+
+    def close(self):
+        for client in self._clients:
+            client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+def tls_failure(exc, host):
+    """What went wrong in a TLS handshake, in words a person can act on (the cause first, no URL)."""
+    cause = _innermost(exc)
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        what = getattr(cause, 'verify_message', None) or str(cause)
+        return ('certificate verify failed: %s (set ca_path to the CA bundle that signed the certificate of %s, or '
+                'validate_certs: false only for a test endpoint)' % (what, host))
+    text = str(cause)
+    if any(word in text for word in ('WRONG_VERSION_NUMBER', 'wrong version number', 'record layer failure',
+                                     'UNKNOWN_PROTOCOL', 'unknown protocol', 'packet length too long')):
+        return ('%s does not speak TLS there: the URL says https://, but the server answered in plain HTTP '
+                '(wrong scheme or port?)' % host)
+    return 'TLS handshake with %s failed: %s' % (host, text)
+
+
+def innermost_reason(exc):
+    """The cause of a connection failure without the request URL (which can hold a long query)."""
+    cause = _innermost(exc)
+    text = str(cause)
+    if isinstance(cause, NewConnectionError):
+        text = text.split(': ', 1)[-1]  # drops the connection object's repr
+    return text if len(text) <= 300 else text[:300] + '...'
+
+
+def _innermost(exc):
+    """The root cause behind requests' and urllib3's wrappers (MaxRetryError, ProtocolError, ...)."""
+    seen = set()
+    cause = exc
+    while id(cause) not in seen:
+        seen.add(id(cause))
+        inner = getattr(cause, 'reason', None)
+        if inner is None and getattr(cause, 'args', None) and isinstance(cause.args[0], BaseException):
+            inner = cause.args[0]
+        if not isinstance(inner, BaseException):
+            break
+        cause = inner
+    return cause
 
 
 def _may_have_been_sent(exc):
@@ -339,11 +474,6 @@ def _may_have_been_sent(exc):
         if isinstance(reason, (NewConnectionError, ConnectTimeoutError)):
             return False
     return True
-
-
-def _short(exc):
-    text = str(exc)
-    return text if len(text) <= 300 else text[:300] + '...'
 
 
 def _snippet(content):

@@ -3,13 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Huawei Cloud KooPhone: options, authentication (IAM token, IAM password login, AK/SK signing), error codes,
+"""The Huawei Cloud KooPhone client: authentication (IAM token, IAM password login, AK/SK signing), error codes,
 limits and one method per API call.
 
-Facts come from the vendor's API pages (see the collection's API notes, section 2):
-every business error may arrive inside an HTTP 200 as ``error_code`` other than "0",
-a batch holds at most 32 instance ids of at most 32 characters each, and reset jobs
-are polled at ``GET /v1/instances/tasks/{task_id}``.
+Facts come from the vendor's API pages and its Java SDK (huaweicloud/huaweicloud-sdk-java-v3, services/koophone):
+every business error may arrive inside an HTTP 200 as ``error_code`` other than "0", a batch holds at most 32
+instance ids of at most 32 characters each, and reset jobs are polled at ``GET /v1/instances/tasks/{task_id}``.
+Nothing here knows about Ansible; the options and their checks are in koophone_options.py.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,31 +19,18 @@ __metaclass__ = type
 import time
 import uuid
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.fleetops.maintenance.plugins.module_utils import huawei_signer
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import run_batches
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiClient, ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import (
+    KIND_API,
+    KIND_AUTH,
+    KIND_MALFORMED,
+    ApiError,
+    VendorClient,
+    VendorError,
+)
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import wait_for_task
 
-DEFAULT_API_URL = 'https://koophone.myhuaweicloud.com'
-DEFAULT_IAM_URL = 'https://iam.cn-south-1.myhuaweicloud.com'
-DEFAULT_PROJECT_NAME = 'cn-south-1'
-
-# Documented in the fleetops.maintenance.koophone doc fragment.
-KOOPHONE_ARGUMENT_SPEC = dict(
-    api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['KOOPHONE_API_URL'])),
-    auth_token=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_AUTH_TOKEN'])),
-    iam_url=dict(type='str', default=DEFAULT_IAM_URL, fallback=(env_fallback, ['KOOPHONE_IAM_URL'])),
-    username=dict(type='str', fallback=(env_fallback, ['KOOPHONE_USERNAME'])),
-    password=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_PASSWORD'])),
-    domain_name=dict(type='str', fallback=(env_fallback, ['KOOPHONE_DOMAIN_NAME'])),
-    project_name=dict(type='str', default=DEFAULT_PROJECT_NAME, fallback=(env_fallback, ['KOOPHONE_PROJECT_NAME'])),
-    # AK/SK: the collection's own variables first, then those Huawei's SDKs read.
-    access_key=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_ACCESS_KEY', 'HUAWEICLOUD_SDK_AK'])),
-    secret_key=dict(type='str', no_log=True, fallback=(env_fallback, ['KOOPHONE_SECRET_KEY', 'HUAWEICLOUD_SDK_SK'])),
-    project_id=dict(type='str', fallback=(env_fallback, ['KOOPHONE_PROJECT_ID', 'HUAWEICLOUD_SDK_PROJECT_ID'])),
-)
 IAM_OPTIONS = ('username', 'password', 'domain_name', 'project_name')
 AKSK_OPTIONS = ('access_key', 'secret_key')
 
@@ -105,10 +92,12 @@ JOB_STATUSES = {0: 'running', 1: 'running', 2: 'succeeded', 3: 'failed', -1: 'fa
 FINAL_JOB_STATUSES = frozenset([2, 3, -1])
 
 
-def describe_code(code):
-    """'CODE (meaning)' for a documented code, else the code alone."""
+def describe_code(code, followed_by_text=False):
+    """'CODE (meaning)' for a documented code (with a colon when the vendor's text follows), else the code alone."""
     meaning = ERROR_CODES.get(code)
-    return '%s (%s)' % (code, meaning) if meaning else code
+    if not meaning:
+        return code
+    return '%s (%s)%s' % (code, meaning, ':' if followed_by_text else '')
 
 
 def status_name(status, enum=RUNNING_STATUS_ENUM):
@@ -129,14 +118,14 @@ def parse_error(status, data):
     for place in _error_places(data):
         code = str(place.get('error_code'))
         if code != '0' or status >= 400:
-            kind = 'auth' if status in (401, 403) and not code.startswith('KOOPHONE.') else 'api'
-            return (code, place.get('error_msg'), kind)
+            kind = KIND_AUTH if status in (401, 403) and not code.startswith('KOOPHONE.') else KIND_API
+            return VendorError(code, place.get('error_msg'), kind)
         found = place
     if found is not None:
         return None
     if status >= 400:
-        return (None, None)
-    return (None, 'the answer has no error_code', 'malformed')
+        return VendorError()
+    return VendorError(None, 'the answer has no error_code', KIND_MALFORMED)
 
 
 def _error_places(data):
@@ -153,27 +142,8 @@ def parse_iam_error(status, data):
         return None
     error = data.get('error') if isinstance(data, dict) else None
     if isinstance(error, dict):
-        return (error.get('code'), error.get('message'))
-    return (None, None)
-
-
-def instance_id_problem(instance_ids, option='instance_ids'):
-    """A message naming the first bad id (value and 1-based position), or None."""
-    if not instance_ids:
-        return '%s must hold at least one instance id' % option
-    for position, value in enumerate(instance_ids, 1):
-        if not value or not value.strip():
-            return '%s item %d is empty' % (option, position)
-        if len(value) > MAX_ID_LENGTH:
-            return ('%s item %d (%r) is %d characters long; the vendor allows at most %d'
-                    % (option, position, value, len(value), MAX_ID_LENGTH))
-    return None
-
-
-def unique(items):
-    """The items without repeats, first occurrence first."""
-    seen = set()
-    return [item for item in items if not (item in seen or seen.add(item))]
+        return VendorError(error.get('code'), error.get('message'))
+    return VendorError()
 
 
 def credential_kinds(params):
@@ -182,47 +152,24 @@ def credential_kinds(params):
     return [kind for kind, options in CREDENTIAL_KINDS if any(params.get(name) for name in options)]
 
 
-def uses_iam(params):
-    return IAM_LOGIN in credential_kinds(params)
-
-
-def auth_problem(params):
-    """A message unless exactly one kind of credentials is given, and given completely; else None."""
-    kinds = credential_kinds(params)
-    if len(kinds) > 1:
-        return ('Credentials of more than one kind were given (%s): give only one of auth_token; username, password '
-                'and domain_name; or access_key and secret_key. Options left unset fall back to their environment '
-                'variables (KOOPHONE_AUTH_TOKEN, KOOPHONE_USERNAME/PASSWORD/DOMAIN_NAME, KOOPHONE_ACCESS_KEY/SECRET_KEY '
-                'or HUAWEICLOUD_SDK_AK/SK): unset the ones not meant for this task' % ', '.join(kinds))
-    if not kinds:
-        return ('No credentials: give access_key and secret_key (or KOOPHONE_ACCESS_KEY/KOOPHONE_SECRET_KEY, or '
-                'HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK), auth_token (or KOOPHONE_AUTH_TOKEN), or username, password '
-                'and domain_name (or their KOOPHONE_* environment variables)')
-    needed = {IAM_LOGIN: IAM_OPTIONS, AKSK: AKSK_OPTIONS}.get(kinds[0], ())
-    missing = [name for name in needed if not params.get(name)]
-    if missing:
-        return '%s needs %s; missing: %s' % (kinds[0], ', '.join(needed), ', '.join(missing))
-    return None
-
-
-class KooPhone(object):
+class KooPhoneClient(VendorClient):
     """One task's connection to KooPhone: an IAM token is obtained once and reused for every call; with AK/SK
     every request is signed instead (no token, no IAM call)."""
 
-    def __init__(self, params, client_kwargs, client_class=ApiClient, clock=time.time):
-        self.params = params
+    def __init__(self, params, session=None, api_client_class=None, clock=time.time):
+        super(KooPhoneClient, self).__init__(params, session=session, api_client_class=api_client_class)
         self.clock = clock
-        kind = (credential_kinds(params) or [TOKEN])[0]  # auth_problem has made sure there is exactly one
+        kind = (credential_kinds(params) or [TOKEN])[0]  # the options' check has made sure there is exactly one
         self._token = params.get('auth_token')
         self._iam = kind == IAM_LOGIN
         signed = kind == AKSK
-        self.client = client_class(params['api_url'], auth=None if signed else self._auth_headers,
-                                   request_signer=self._signed_headers if signed else None, error_parser=parse_error,
-                                   request_id_header=REQUEST_ID_HEADER, auth_hint=AUTH_HINTS[kind], **client_kwargs)
+        self.client = self.http(params['api_url'], auth=None if signed else self._auth_headers,
+                                request_signer=self._signed_headers if signed else None, error_parser=parse_error,
+                                request_id_header=REQUEST_ID_HEADER, auth_hint=AUTH_HINTS[kind],
+                                describe_code=describe_code)
         self.iam_client = None
         if self._iam:
-            self.iam_client = client_class(params['iam_url'], error_parser=parse_iam_error,
-                                           auth_hint=AUTH_HINTS[IAM_LOGIN], **client_kwargs)
+            self.iam_client = self.http(params['iam_url'], error_parser=parse_iam_error, auth_hint=AUTH_HINTS[IAM_LOGIN])
 
     # ------------------------------------------------------------------ auth
     def _signed_headers(self, request):
@@ -251,7 +198,7 @@ class KooPhone(object):
         token = response.headers.get('X-Subject-Token')
         if response.status != 201 or not token:
             raise ApiError('IAM answered HTTP %d without an X-Subject-Token header' % response.status,
-                           method='POST', path='/v3/auth/tokens', status=response.status, kind='auth')
+                           method='POST', path='/v3/auth/tokens', status=response.status, kind=KIND_AUTH)
         return token
 
     def _request(self, method, path, **kwargs):
@@ -272,22 +219,12 @@ class KooPhone(object):
         request_id = str(uuid.uuid4())
         if request_id_in_query:
             params = dict(params or {}, **{REQUEST_ID_HEADER: request_id})
-        try:
-            return self.client.request(method, path, params=params, headers={REQUEST_ID_HEADER: request_id}, **kwargs)
-        except ApiError as exc:
-            if exc.vendor_code in ERROR_CODES:
-                described = describe_code(exc.vendor_code) + (':' if exc.vendor_message else '')
-                exc.message = exc.message.replace(exc.vendor_code, described, 1)
-            raise
+        return self.client.request(method, path, params=params, headers={REQUEST_ID_HEADER: request_id}, **kwargs)
 
     # ------------------------------------------------------------- endpoints
     def batch_reset(self, instance_ids):
         """POST /v1/instances/batch-reset for at most 32 ids: {'task_id', 'cmd_jobs'} (both may be None/[])."""
-        try:
-            response = self._request('POST', '/v1/instances/batch-reset', json_body={'instance_ids': list(instance_ids)})
-        except ApiError as exc:
-            exc.message += '; the batch held instance_ids %s' % ', '.join(instance_ids)
-            raise
+        response = self._request('POST', '/v1/instances/batch-reset', json_body={'instance_ids': list(instance_ids)})
         data = response.data.get('data') or {}
         return dict(task_id=data.get('task_id'), cmd_jobs=data.get('cmd_jobs') or [])
 
@@ -354,7 +291,7 @@ def task_path_segment(task_id):
     """The task id as a path segment: refuse anything that could change the path."""
     text = str(task_id)
     if not text or any(char in text for char in '/?#%') or text in ('.', '..'):
-        raise ApiError('the vendor returned an unusable task id %r' % text, kind='malformed')
+        raise ApiError('the vendor returned an unusable task id %r' % text, kind=KIND_MALFORMED)
     return text
 
 

@@ -252,28 +252,18 @@ error:
     kind: auth
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import chunks
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import at_least
+from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import generation
+from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_devices import UPDATE_SOURCES, devices_to_api, load_devices_file
+from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_options import IOT
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, chunks, run_batches
-from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
-    check_connection_options,
-    client_options,
-    fail_with,
-    merge_specs,
-    require_url,
-)
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
-    IOT_ARGUMENT_SPEC,
-    SCM,
-    UPDATE_SOURCES,
-    IotClient,
-    api_generation,
-    api_url,
-    api_url_problem,
-    auth_url,
-    devices_to_api,
-    load_devices_file,
+ARGUMENT_SPEC = dict(
+    devices=dict(type='list', elements='dict'),
+    devices_file=dict(type='path'),
+    update_source=dict(type='str', default='cellular', choices=list(UPDATE_SOURCES)),
+    batch_size=dict(type='int', default=500),
 )
 
 
@@ -286,72 +276,41 @@ def totals(batches):
     return dict(sent_device_count=sent, updated_device_count=updated, unmatched_device_count=unmatched)
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=merge_specs(IOT_ARGUMENT_SPEC, dict(
-            devices=dict(type='list', elements='dict'),
-            devices_file=dict(type='path'),
-            update_source=dict(type='str', default='cellular', choices=list(UPDATE_SOURCES)),
-            batch_size=dict(type='int', default=500),
-        )),
-        mutually_exclusive=[('devices', 'devices_file')],
-        required_one_of=[('devices', 'devices_file')],
-        supports_check_mode=True,
-    )
-    params = module.params
-    check_connection_options(module)
-    try:
-        generation = api_generation(params)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    require_url(module, 'api_url', api_url(params, generation))
-    problem = api_url_problem(api_url(params, generation), generation)
-    if problem:
-        module.fail_json(msg=problem)
-    if generation == SCM:
-        require_url(module, 'auth_url', auth_url(params))
-    if params['batch_size'] < 1:
-        module.fail_json(msg='batch_size must be at least 1, got %d' % params['batch_size'])
-    if params['requests_per_minute'] < 1:
-        module.fail_json(msg='requests_per_minute must be at least 1, got %d' % params['requests_per_minute'])
-    try:
-        if params['devices_file'] is not None:
-            devices = load_devices_file(params['devices_file'])
-        else:
-            devices = devices_to_api(params['devices'])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
+def numbered(batches):
+    return [dict(batch, index=index) for index, batch in enumerate(batches, 1)]
 
-    size = params['batch_size']
-    result = dict(api_generation=generation, device_count=len(devices), batch_count=(len(devices) + size - 1) // size)
-    if not devices:
-        result.update(totals([]))
-        module.exit_json(changed=False, batches=[], **result)
-    if module.check_mode:
-        planned = [dict(index=index, sent=len(batch), updated=None) for index, batch in enumerate(chunks(devices, size), 1)]
-        result.update(totals(planned))
-        result.update(updated_device_count=None, unmatched_device_count=None)
-        module.exit_json(changed=True, batches=planned, **result)
 
-    client = IotClient(params, **client_options(params))
-    done = []
-
-    def send(batch):
-        done.append(dict(index=len(done) + 1, sent=len(batch),
-                         updated=client.bulk_update(batch, params['update_source'])))
-
-    try:
-        run_batches(devices, size, send, errors=(ApiError,))
-    except BatchFailure as exc:
-        first = exc.failed_index * size
+def partial(devices, size, result):
+    """What a failed run returns: the batches that were applied, and the devices not known to be, by position."""
+    def report(done):
+        first = len(done) * size
         unprocessed = [dict(position=first + offset + 1, address=device.get('ipAddress') or device.get('ipv6Address'))
                        for offset, device in enumerate(devices[first:])]
-        result.update(totals(done))
-        fail_with(module, exc, changed=bool(done), batches=done, unprocessed=unprocessed, **result)
-    finally:
-        client.close()
-    result.update(totals(done))
-    module.exit_json(changed=True, batches=done, **result)
+        done = numbered(done)
+        return dict(result, changed=bool(done), batches=done, unprocessed=unprocessed, **totals(done))
+    return report
+
+
+def main():
+    module = FleetModule(IOT, ARGUMENT_SPEC, mutually_exclusive=[('devices', 'devices_file')],
+                         required_one_of=[('devices', 'devices_file')])
+    params = module.params
+    with module.inputs():
+        size = at_least('batch_size', params['batch_size'], 1)
+        devices = (load_devices_file(params['devices_file']) if params['devices_file'] is not None
+                   else devices_to_api(params['devices']))
+    result = dict(api_generation=generation(params), device_count=len(devices), batch_count=(len(devices) + size - 1) // size)
+    if not devices:
+        module.exit(changed=False, batches=[], **dict(result, **totals([])))
+    if module.check_mode:
+        planned = [dict(index=index, sent=len(batch), updated=None) for index, batch in enumerate(chunks(devices, size), 1)]
+        module.exit(changed=True, batches=planned,
+                    **dict(result, **dict(totals(planned), updated_device_count=None, unmatched_device_count=None)))
+    with module.client() as client:
+        batches = module.batches(devices, size, lambda batch: dict(sent=len(batch), updated=client.bulk_update(
+            batch, params['update_source'])), partial=partial(devices, size, result))
+    done = numbered(batches)
+    module.exit(changed=True, batches=done, **dict(result, **totals(done)))
 
 
 if __name__ == '__main__':

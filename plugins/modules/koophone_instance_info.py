@@ -203,76 +203,47 @@ error:
     kind: auth
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import at_least
+from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import RUNNING_STATUS_ENUM, status_name
+from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone_options import KOOPHONE, unique_instance_ids
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure
-from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
-    check_connection_options,
-    client_options,
-    fail_with,
-    merge_specs,
-    require_url,
+ARGUMENT_SPEC = dict(
+    instance_ids=dict(type='list', elements='str'),
+    list_instances=dict(type='bool', default=False),
+    instance_name=dict(type='str'),
+    page_size=dict(type='int', default=100),
+    status_enum=dict(type='str', choices=['2024', '2025'], default='2024'),
 )
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import (
-    KOOPHONE_ARGUMENT_SPEC,
-    RUNNING_STATUS_ENUM,
-    KooPhone,
-    auth_problem,
-    instance_id_problem,
-    status_name,
-    unique,
-    uses_iam,
-)
+
+
+def read_status(client, instance_ids, enum):
+    known, unknown = client.query_status(instance_ids)
+    return dict(status_results=[dict(instance_id=item.get('instance_id'), status=item.get('status'),
+                                     status_name=status_name(item.get('status'), enum)) for item in known],
+                unknown_instance_ids=unknown)
+
+
+def list_instances(client, page_size, instance_name):
+    instances, total = client.list_instances(page_size, dict(instance_name=instance_name) if instance_name else None)
+    return dict(total_count=total, instances=[
+        dict(item, frozen=item.get('frozen_status') == 1,
+             running_status_name=status_name(item.get('running_status'), RUNNING_STATUS_ENUM)) for item in instances])
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=merge_specs(KOOPHONE_ARGUMENT_SPEC, dict(
-            instance_ids=dict(type='list', elements='str'),
-            list_instances=dict(type='bool', default=False),
-            instance_name=dict(type='str'),
-            page_size=dict(type='int', default=100),
-            status_enum=dict(type='str', choices=['2024', '2025'], default='2024'),
-        )),
-        supports_check_mode=True,
-    )
+    module = FleetModule(KOOPHONE, ARGUMENT_SPEC)
     params = module.params
-    check_connection_options(module)
-    if params['instance_ids'] is not None:
-        problem = instance_id_problem(params['instance_ids'])
-        if problem:
-            module.fail_json(msg=problem)
-    if params['page_size'] < 1:
-        module.fail_json(msg='page_size must be at least 1, got %d' % params['page_size'])
-    require_url(module, 'api_url', params['api_url'])
-    if uses_iam(params):
-        require_url(module, 'iam_url', params['iam_url'])
-    problem = auth_problem(params)
-    if problem:
-        module.fail_json(msg=problem)
-
-    koophone = KooPhone(params, client_options(params))
+    with module.inputs():
+        instance_ids = None if params['instance_ids'] is None else unique_instance_ids(params['instance_ids'])
+        at_least('page_size', params['page_size'], 1)
     result = dict(changed=False)
-    try:
-        if params['instance_ids'] is not None:
-            known, unknown = koophone.query_status(unique(params['instance_ids']))
-            result['status_results'] = [
-                dict(instance_id=item.get('instance_id'), status=item.get('status'),
-                     status_name=status_name(item.get('status'), params['status_enum']))
-                for item in known]
-            result['unknown_instance_ids'] = unknown
-        if params['instance_ids'] is None or params['list_instances']:
-            filters = dict(instance_name=params['instance_name']) if params['instance_name'] else None
-            instances, total = koophone.list_instances(params['page_size'], filters)
-            result['instances'] = [
-                dict(item, frozen=item.get('frozen_status') == 1,
-                     running_status_name=status_name(item.get('running_status'), RUNNING_STATUS_ENUM))
-                for item in instances]
-            result['total_count'] = total
-    except (ApiError, BatchFailure) as exc:
-        fail_with(module, exc, **result)
-    module.exit_json(**result)
+    with module.client(result) as client:
+        if instance_ids is not None:
+            result.update(read_status(client, instance_ids, params['status_enum']))
+        if instance_ids is None or params['list_instances']:
+            result.update(list_instances(client, params['page_size'], params['instance_name']))
+    module.exit(**result)
 
 
 if __name__ == '__main__':

@@ -259,128 +259,95 @@ last_state:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
-from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
-    check_connection_options,
-    client_options,
-    fail_with,
-    merge_specs,
-    require_finite,
-    require_url,
-)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, finite
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import (
-    KOOPHONE_ARGUMENT_SPEC,
-    MAX_BATCH,
-    KooPhone,
-    auth_problem,
-    instance_id_problem,
-    job_results,
-    unique,
-    uses_iam,
-)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import MAX_BATCH, job_results
+from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone_options import KOOPHONE, unique_instance_ids
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+
+ARGUMENT_SPEC = dict(
+    instance_ids=dict(type='list', elements='str', required=True),
+    wait=dict(type='bool', default=False),
+    wait_timeout=dict(type='float', default=600),
+    poll_interval=dict(type='float', default=5),
+    fail_on_job_error=dict(type='bool', default=True),
+)
+
+
+def check_waiting(params):
+    for name in ('wait_timeout', 'poll_interval'):
+        finite(name, params[name])
+    if params['wait_timeout'] <= 0 or params['poll_interval'] <= 0:
+        raise InvalidInput('wait_timeout and poll_interval must be greater than 0, got %s and %s'
+                           % (params['wait_timeout'], params['poll_interval']))
+
+
+def preview(module, client, instance_ids):
+    """Check mode: which instances would be reset (those the vendor reports a status for)."""
+    known, unknown = client.query_status(instance_ids)
+    would_reset = [item['instance_id'] for item in known]
+    module.exit(changed=bool(would_reset), instance_ids=instance_ids, would_reset=would_reset, unknown_instance_ids=unknown,
+                msg='would reset %d instance(s); %d unknown' % (len(would_reset), len(unknown)))
+
+
+def outcome(instance_ids, accepted, jobs=None):
+    """The result of the accepted batches [(instance ids, reply)], with each batch's final jobs when waited on."""
+    jobs = jobs or {}
+    results = [item for number, (batch, reply) in enumerate(accepted, 1)
+               for item in job_results(number, batch, reply, jobs.get(number))]
+    return dict(changed=bool(accepted), instance_ids=instance_ids,
+                reset_instance_ids=[iid for batch, reply in accepted for iid in batch],
+                task_ids=[reply['task_id'] for batch, reply in accepted if reply['task_id']], results=results,
+                failed_instance_ids=[item['instance_id'] for item in results if item['status'] == 'failed'])
+
+
+def wait_for_jobs(module, client, instance_ids, accepted):
+    """The final jobs of every accepted batch that has a task id, by batch number, all within wait_timeout."""
+    jobs, deadline = {}, time.monotonic() + module.params['wait_timeout']
+    for number, (batch, reply) in enumerate(accepted, 1):
+        if not reply['task_id']:
+            continue
+        try:
+            jobs[number] = client.wait_for_jobs(reply['task_id'], max(deadline - time.monotonic(), 0.001),
+                                                module.params['poll_interval'])
+        except TaskFailed as exc:
+            jobs[number] = exc.last_state
+            module.fail_with(exc, waited=True, **outcome(instance_ids, accepted, jobs))
+        except ApiError as exc:
+            module.fail_with(exc, waited=True, **outcome(instance_ids, accepted, jobs))
+    return jobs
+
+
+def finish(module, result, batches):
+    """Say what was done; fail on failed reset jobs unless fail_on_job_error is false."""
+    summary = 'reset %d instance(s) in %d batch(es)' % (len(result['instance_ids']), batches)
+    failed = [item for item in result['results'] if item['status'] == 'failed']
+    if module.params['wait'] and not result['waited']:
+        summary += '; the vendor returned no task id, so there was nothing to wait on'
+    elif result['waited'] and failed:
+        summary += '; reset jobs failed for %d instance(s): %s' % (len(failed), ', '.join(
+            '%s (%s %s)' % (item['instance_id'], item.get('error_code'), item.get('error_msg')) for item in failed))
+        if module.params['fail_on_job_error']:
+            module.fail(summary, **result)
+    elif result['waited']:
+        summary += '; all reset jobs succeeded'
+    module.exit(msg=summary, **result)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=merge_specs(KOOPHONE_ARGUMENT_SPEC, dict(
-            instance_ids=dict(type='list', elements='str', required=True),
-            wait=dict(type='bool', default=False),
-            wait_timeout=dict(type='float', default=600),
-            poll_interval=dict(type='float', default=5),
-            fail_on_job_error=dict(type='bool', default=True),
-        )),
-        supports_check_mode=True,
-    )
-    params = module.params
-    check_connection_options(module)
-    problem = instance_id_problem(params['instance_ids'])
-    if problem:
-        module.fail_json(msg=problem)
-    for name in ('wait_timeout', 'poll_interval'):
-        require_finite(module, name, params[name])
-    if params['wait_timeout'] <= 0 or params['poll_interval'] <= 0:
-        module.fail_json(msg='wait_timeout and poll_interval must be greater than 0, got %s and %s'
-                         % (params['wait_timeout'], params['poll_interval']))
-    require_url(module, 'api_url', params['api_url'])
-    if uses_iam(params):
-        require_url(module, 'iam_url', params['iam_url'])
-    problem = auth_problem(params)
-    if problem:
-        module.fail_json(msg=problem)
-
-    instance_ids = unique(params['instance_ids'])
-    koophone = KooPhone(params, client_options(params))
-    result = dict(changed=False, instance_ids=instance_ids)
-
-    if module.check_mode:
-        try:
-            known, unknown = koophone.query_status(instance_ids)
-        except (ApiError, BatchFailure) as exc:
-            fail_with(module, exc, **result)
-        would_reset = [item['instance_id'] for item in known]
-        result.update(changed=bool(would_reset), would_reset=would_reset, unknown_instance_ids=unknown)
-        module.exit_json(msg='would reset %d instance(s); %d unknown' % (len(would_reset), len(unknown)), **result)
-
-    accepted = []  # (batch number, instance ids, reply) per accepted batch
-
-    def reset(batch):
-        reply = koophone.batch_reset(batch)
-        accepted.append((len(accepted) + 1, batch, reply))
-
-    def so_far(jobs_by_batch=None):
-        jobs_by_batch = jobs_by_batch or {}
-        results = [item for number, batch, reply in accepted
-                   for item in job_results(number, batch, reply, jobs_by_batch.get(number))]
-        return dict(
-            result,
-            changed=bool(accepted),
-            reset_instance_ids=[iid for number, batch, reply in accepted for iid in batch],
-            task_ids=[reply['task_id'] for number, batch, reply in accepted if reply['task_id']],
-            results=results,
-            failed_instance_ids=[item['instance_id'] for item in results if item['status'] == 'failed'],
-        )
-
-    try:
-        run_batches(instance_ids, MAX_BATCH, reset, errors=(ApiError,))
-    except BatchFailure as exc:
-        fail_with(module, exc, waited=False, **so_far())
-
-    jobs_by_batch = {}
-    waited = False
-    if params['wait']:
-        deadline = time.monotonic() + params['wait_timeout']
-        for number, batch, reply in accepted:
-            if not reply['task_id']:
-                continue
-            waited = True
-            try:
-                jobs_by_batch[number] = koophone.wait_for_jobs(reply['task_id'], max(deadline - time.monotonic(), 0.001),
-                                                               params['poll_interval'])
-            except TaskFailed as exc:
-                jobs_by_batch[number] = exc.last_state
-                fail_with(module, exc, waited=True, **so_far(jobs_by_batch))
-            except ApiError as exc:
-                fail_with(module, exc, waited=True, **so_far(jobs_by_batch))
-
-    result = so_far(jobs_by_batch)
-    result['waited'] = waited
-    summary = 'reset %d instance(s) in %d batch(es)' % (len(instance_ids), len(accepted))
-    failed = result['failed_instance_ids']
-    if params['wait'] and not waited:
-        summary += '; the vendor returned no task id, so there was nothing to wait on'
-    elif waited and failed:
-        summary += '; reset jobs failed for %d instance(s): %s' % (len(failed), ', '.join(
-            '%s (%s %s)' % (item['instance_id'], item.get('error_code'), item.get('error_msg'))
-            for item in result['results'] if item['status'] == 'failed'))
-        if params['fail_on_job_error']:
-            module.fail_json(msg=summary, **result)
-    elif waited:
-        summary += '; all reset jobs succeeded'
-    module.exit_json(msg=summary, **result)
+    module = FleetModule(KOOPHONE, ARGUMENT_SPEC)
+    with module.inputs():
+        instance_ids = unique_instance_ids(module.params['instance_ids'])
+        check_waiting(module.params)
+    with module.client(dict(instance_ids=instance_ids)) as client:
+        if module.check_mode:
+            preview(module, client, instance_ids)
+        accepted = module.batches(instance_ids, MAX_BATCH, lambda batch: (batch, client.batch_reset(batch)),
+                                  partial=lambda done: dict(outcome(instance_ids, done), waited=False))
+        waited = module.params['wait'] and any(reply['task_id'] for batch, reply in accepted)
+        jobs = wait_for_jobs(module, client, instance_ids, accepted) if waited else {}
+    finish(module, dict(outcome(instance_ids, accepted, jobs), waited=waited), len(accepted))
 
 
 if __name__ == '__main__':

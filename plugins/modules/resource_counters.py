@@ -203,32 +203,10 @@ age_seconds:
   sample: 12.5
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import (
-    ALTCRAFT_ARGUMENT_SPEC,
-    AltcraftClient,
-    age_unknown,
-    parse_duration,
-    pick_entry,
-    summarize,
-    target_problem,
-)
-from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
-    check_connection_options,
-    client_options,
-    fail_with,
-    merge_specs,
-    require_finite,
-    require_url,
-)
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import age_unknown, pick_entry, summarize
+from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft_options import ALTCRAFT, feedback, max_age, waiting
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
-
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    urlsplit = None
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
 
 ARGUMENT_SPEC = dict(
     resource_id=dict(type='int', required=True),
@@ -242,75 +220,52 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def validate(module):
-    """Fail on bad input before anything is sent; return max_age in seconds (or None)."""
+def needs_refresh(module, client, oldest, result):
+    """Read the current counters into the result; True when they are older than ``oldest`` or of unknown age."""
     params = module.params
-    require_url(module, 'api_url', params['api_url'])
-    problem = target_problem(params['resource_id'], params['list_id'])
-    if problem:
-        module.fail_json(msg=problem)
-    url = params['feedback_url']
-    if url is not None:
-        parts = urlsplit(url)
-        if parts.scheme not in ('http', 'https') or not parts.netloc:
-            module.fail_json(msg='feedback_url must be an http:// or https:// URL, got %r' % url)
-    if not params['feedback_type'] or not params['feedback_type'].strip():
-        module.fail_json(msg='feedback_type must not be empty')
-    for name in ('wait_timeout', 'poll_interval'):
-        require_finite(module, name, params[name])
-        if params[name] <= 0:
-            module.fail_json(msg='%s must be greater than 0, got %s' % (name, params[name]))
-    if params['max_age'] is None:
-        return None
-    try:
-        return parse_duration(params['max_age'])
-    except ValueError:
-        module.fail_json(msg='max_age must be a positive number of seconds or a duration such as 30m, 12h or 1d, '
-                             'got %r' % params['max_age'])
+    current = summarize(client.get_counters(params['resource_id'], params['list_id']))
+    result.update(current)
+    if age_unknown(current):
+        module.warn('Altcraft did not say when the counters of resource %s, database %s were counted (its documented '
+                    'get_counters answer has no count time), so max_age cannot tell their age: they %s refreshed'
+                    % (params['resource_id'], params['list_id'], 'would be' if module.check_mode else 'are'))
+    return current['age_seconds'] is None or current['age_seconds'] > oldest
 
 
-def main():
-    module = AnsibleModule(argument_spec=merge_specs(ALTCRAFT_ARGUMENT_SPEC, ARGUMENT_SPEC), supports_check_mode=True)
-    max_age = validate(module)
-    check_connection_options(module)
+def refresh(module, client, result):
+    """Start the recount and, with wait, wait for it; the result gets the task and the new counters."""
     params = module.params
-
-    client = AltcraftClient(params['api_url'], params['api_token'], **client_options(params))
-    result = dict(changed=False, would_refresh=True, task_id=None, status=None, progress=None)
-    result.update(summarize(None))
+    task = client.refresh_counters(params['resource_id'], params['list_id'], feedback_url=params['feedback_url'],
+                                   feedback_type=params['feedback_type'])
+    result.update(changed=True, task_id=task['task_id'], status=task.get('status') or 'queued', progress=task.get('progress'))
+    if not params['wait']:
+        return
     try:
-        if max_age is not None:
-            current = summarize(client.get_counters(params['resource_id'], params['list_id']))
-            result.update(current)
-            age = current['age_seconds']
-            result['would_refresh'] = age is None or age > max_age
-            if age_unknown(current):
-                verb = 'would be' if module.check_mode else 'are'
-                module.warn('Altcraft did not say when the counters of resource %s, database %s were counted '
-                            '(its documented get_counters answer has no count time), so max_age cannot tell their '
-                            'age: they %s refreshed' % (params['resource_id'], params['list_id'], verb))
-        if not result['would_refresh'] or module.check_mode:
-            result['changed'] = result['would_refresh']
-            module.exit_json(**result)
-
-        task = client.refresh_counters(params['resource_id'], params['list_id'],
-                                       feedback_url=params['feedback_url'], feedback_type=params['feedback_type'])
-        result.update(changed=True, task_id=task['task_id'], status=task.get('status') or 'queued',
-                      progress=task.get('progress'))
-        if params['wait']:
-            state = client.wait_for_task(task['task_id'], params['wait_timeout'], params['poll_interval'])
-            result.update(status=state.get('status'), progress=state.get('progress'))
-            result.update(summarize(pick_entry(state.get('result'), params['list_id'])))
+        state = client.wait_for_task(task['task_id'], params['wait_timeout'], params['poll_interval'])
     except TaskFailed as exc:
         last = exc.last_state or {}
         result.update(status=last.get('status'), progress=last.get('progress'))
-        result.pop('task_id')  # fail_with reports it from the exception
-        fail_with(module, exc, **result)
-    except ApiError as exc:
-        fail_with(module, exc, **result)
-    finally:
-        client.close()
-    module.exit_json(**result)
+        result.pop('task_id')  # reported from the failure
+        raise
+    result.update(status=state.get('status'), progress=state.get('progress'))
+    result.update(summarize(pick_entry(state.get('result'), params['list_id'])))
+
+
+def main():
+    module = FleetModule(ALTCRAFT, ARGUMENT_SPEC)
+    with module.inputs():
+        feedback(module.params)
+        waiting(module.params)
+        oldest = max_age(module.params['max_age'])
+    result = dict(changed=False, would_refresh=True, task_id=None, status=None, progress=None, **summarize(None))
+    with module.client(result) as client:
+        if oldest is not None:
+            result['would_refresh'] = needs_refresh(module, client, oldest, result)
+        if result['would_refresh'] and not module.check_mode:
+            refresh(module, client, result)
+        else:
+            result['changed'] = result['would_refresh']
+    module.exit(**result)
 
 
 if __name__ == '__main__':

@@ -118,22 +118,9 @@ age_seconds:
   sample: 3600.25
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import (
-    ALTCRAFT_ARGUMENT_SPEC,
-    AltcraftClient,
-    summarize,
-    target_problem,
-)
-from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
-    check_connection_options,
-    client_options,
-    fail_with,
-    merge_specs,
-    require_url,
-)
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import summarize
+from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft_options import ALTCRAFT
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
 
 ARGUMENT_SPEC = dict(
     resource_id=dict(type='int', required=True),
@@ -142,22 +129,10 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = AnsibleModule(argument_spec=merge_specs(ALTCRAFT_ARGUMENT_SPEC, ARGUMENT_SPEC), supports_check_mode=True)
-    params = module.params
-    require_url(module, 'api_url', params['api_url'])
-    problem = target_problem(params['resource_id'], params['list_id'])
-    if problem:
-        module.fail_json(msg=problem)
-    check_connection_options(module)
-
-    client = AltcraftClient(params['api_url'], params['api_token'], **client_options(params))
-    try:
-        entry = client.get_counters(params['resource_id'], params['list_id'])
-    except ApiError as exc:
-        fail_with(module, exc)
-    finally:
-        client.close()
-    module.exit_json(changed=False, **summarize(entry))
+    module = FleetModule(ALTCRAFT, ARGUMENT_SPEC)
+    with module.client() as client:
+        entry = client.get_counters(module.params['resource_id'], module.params['list_id'])
+    module.exit(changed=False, **summarize(entry))
 
 
 if __name__ == '__main__':

@@ -285,68 +285,61 @@ unprocessed:
   sample: [549390C2-61B3-417E-B1F0-8955A63C08F3]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
-from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
-    check_connection_options,
-    fail_with,
-    merge_specs,
-    require_url,
-)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import (
-    FAILED_RESULTS,
-    MAX_CUSTOMERS_PER_CALL,
-    WFBSS_ARGUMENT_SPEC,
-    WfbssApi,
-    by_customer,
-    check_options,
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import FAILED_RESULTS, MAX_CUSTOMERS_PER_CALL, by_customer
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options import (
+    WFBSS,
     content_codes,
-    differences,
-    parse_time,
-    readable_report,
-    report_body,
-    report_name_problem,
+    email_addresses,
+    report_name,
     schedule_name,
+    time_of_day,
     unique_customer_ids,
     weekday_name,
 )
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import differences, readable_report, report_body
 
+ARGUMENT_SPEC = dict(
+    customer_ids=dict(type='list', elements='str', required=True),
+    name=dict(type='str', required=True),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    schedule=dict(type='str'),
+    weekday=dict(type='str'),
+    monthday=dict(type='int'),
+    time=dict(type='str'),
+    enabled=dict(type='bool', default=True),
+    recipients=dict(type='list', elements='str', default=[]),
+    group_ids=dict(type='list', elements='int', default=[]),
+    contents=dict(type='list', elements='str'),
+    replace=dict(type='bool', default=False),
+    accept_results=dict(type='list', elements='str', choices=list(FAILED_RESULTS), default=[]),
+)
 MISSING_MESSAGE = 'the API left this customer out of its answer (unknown customer ID, or not managed with this API key)'
+NOT_DONE_MESSAGE = 'not done: the call for this batch failed or was not sent'
 
 
 def wanted_report(module):
-    """(problem, body): why the options are refused, or the report body to create (None for state=absent)."""
+    """The report body to create or update from the options; None for state=absent."""
     params = module.params
-    problem = report_name_problem(params['name'])
-    if problem or params['state'] == 'absent':
-        return problem, None
-    schedule, problem = schedule_name(params['schedule'])
-    weekday, weekday_problem = weekday_name(params['weekday'])
-    if problem or weekday_problem:
-        return problem or weekday_problem, None
-    if schedule == 'weekly' and (params['weekday'] is None or params['monthday'] is not None):
-        return 'schedule=weekly needs weekday and does not take monthday', None
-    if schedule == 'monthly' and (params['monthday'] is None or params['weekday'] is not None):
-        return 'schedule=monthly needs monthday and does not take weekday', None
-    if schedule == 'monthly' and not 1 <= params['monthday'] <= 31:
-        return 'monthday must be between 1 and 31, got %d' % params['monthday'], None
-    seconds = parse_time(params['time'])
-    if seconds is None:
-        return 'time must be HH:MM between 00:00 and 23:59, got %r' % params['time'], None
-    codes, problem = content_codes(params['contents'])
-    if problem or not codes:
-        return problem or 'contents must list at least one report table', None
-    for position, address in enumerate(params['recipients']):
-        if '@' not in address.strip('@') or ' ' in address.strip():
-            return 'recipients[%d] is not an email address: %r' % (position, address), None
-    if schedule == 'monthly' and params['monthday'] > 28:
-        module.warn('monthday=%d: WFBS-SVC does not generate the report in months without that day'
-                    % params['monthday'])
-    return None, report_body(params['name'], schedule, params['enabled'], seconds, weekday=weekday,
-                             monthday=params['monthday'], recipients=[a.strip() for a in params['recipients']],
-                             group_ids=params['group_ids'], contents=codes)
+    name = report_name(params['name'])
+    if params['state'] == 'absent':
+        return None
+    schedule, weekday, monthday = schedule_name(params['schedule']), weekday_name(params['weekday']), params['monthday']
+    if schedule == 'weekly' and (weekday is None or monthday is not None):
+        raise InvalidInput('schedule=weekly needs weekday and does not take monthday')
+    if schedule == 'monthly' and (monthday is None or weekday is not None):
+        raise InvalidInput('schedule=monthly needs monthday and does not take weekday')
+    if schedule == 'monthly' and not 1 <= monthday <= 31:
+        raise InvalidInput('monthday must be between 1 and 31, got %d' % monthday)
+    seconds, codes = time_of_day(params['time']), content_codes(params['contents'])
+    recipients = email_addresses(params['recipients'])
+    if schedule == 'monthly' and monthday > 28:
+        module.warn('monthday=%d: WFBS-SVC does not generate the report in months without that day' % monthday)
+    return report_body(name, schedule, params['enabled'], seconds, weekday=weekday, monthday=monthday,
+                       recipients=recipients, group_ids=params['group_ids'], contents=codes)
 
 
 def diff_form(report):
@@ -356,153 +349,127 @@ def diff_form(report):
     return form
 
 
-def plan(customer_ids, existing, body, replace):
-    """Per customer: the result entry, the lists of customers to delete, to update and to create, and the diff."""
-    entries, to_delete, to_update, to_create, before, after = {}, [], [], [], {}, {}
-    for cid in customer_ids:
-        reports = existing.get(cid.upper())
-        entry = entries[cid] = dict(id=cid, rtid=None, result=None, message='', action='unchanged')
-        if reports is None:
+class Plan(object):
+    """Per customer its result entry, the customers to delete, update and create, and the diff."""
+
+    def __init__(self, customer_ids, existing, body, replace):
+        self.entries, self.to_delete, self.to_update, self.to_create = {}, [], [], []
+        self.diff = dict(before={}, after={})
+        for cid in customer_ids:
+            self.entries[cid] = dict(id=cid, rtid=None, result=None, message='', action='unchanged')
+            self._plan(cid, existing.get(cid.upper()), body, replace)
+
+    def _plan(self, cid, answered, body, replace):
+        entry = self.entries[cid]
+        if answered is None:
             entry.update(result='Missing', message=MISSING_MESSAGE, action='none')
-            continue
-        reports = [report for item in reports for report in item.get('reports') or []]
+            return
+        reports = [report for item in answered for report in item.get('reports') or []]
         if reports:
             entry['rtid'] = reports[0].get('rtid')
-            before[cid] = diff_form(reports[0])
-        if body is None:
-            if reports:
-                entry['action'] = 'deleted'
-                to_delete.append(cid)
-            continue
-        after[cid] = diff_form(body)
-        if not reports:
-            entry['action'] = 'created'
-            to_create.append(cid)
-            continue
-        changed = sorted(set(field for report in reports for field in differences(report, body)))
-        if len(reports) > 1:
+        changed = sorted(set(field for report in reports for field in differences(report, body))) if body else []
+        if len(reports) > 1 and body:
             changed.append('%d reports have this name' % len(reports))
-        if not changed:
-            after.pop(cid)
-            before.pop(cid)
-            continue
-        entry['differences'] = changed
-        if replace and len(reports) == 1:
-            entry['action'] = 'updated'
-            to_update.append(cid)
-        elif replace:
-            entry['action'] = 'replaced'
-            to_delete.append(cid)
-            to_create.append(cid)
-        else:
-            entry['action'] = 'differs'
-            entry['message'] = 'a report of this name has other settings (%s); replace=true updates it' % ', '.join(changed)
-    return entries, to_delete, to_update, to_create, dict(before=before, after=after)
+        if body is None and reports:
+            entry['action'] = 'deleted'
+            self.to_delete.append(cid)
+        elif body is not None and not reports:
+            entry['action'] = 'created'
+            self.to_create.append(cid)
+        elif changed:
+            entry['differences'] = changed
+            if not replace:
+                entry.update(action='differs', message='a report of this name has other settings (%s); replace=true '
+                                                       'updates it' % ', '.join(changed))
+            elif len(reports) == 1:
+                entry['action'] = 'updated'
+                self.to_update.append(cid)
+            else:  # an update would leave several reports of one name: delete them, create one
+                entry['action'] = 'replaced'
+                self.to_delete.append(cid)
+                self.to_create.append(cid)
+        if entry['action'] != 'unchanged':
+            if reports:
+                self.diff['before'][cid] = diff_form(reports[0])
+            if body is not None:
+                self.diff['after'][cid] = diff_form(body)
+
+    def customers(self, customer_ids):
+        return [self.entries[cid] for cid in customer_ids]
+
+    def record(self, answer, batch):
+        """Copy the API's per-customer results of a write into the entries; customers left out are Missing."""
+        index = by_customer(answer)
+        for cid in batch:
+            items = index.get(cid.upper())
+            if not items:
+                self.entries[cid].update(rtid=None, result='Missing', message=MISSING_MESSAGE)
+                continue
+            item = next((i for i in items if i.get('result') != 'Done'), items[0])
+            self.entries[cid].update(rtid=item.get('rtid'), result=item.get('result'), message=item.get('message') or '')
 
 
-def record(entries, answer, batch):
-    """Copy the API's per-customer results of a write into the entries; customers left out are Missing."""
-    index = by_customer(answer)
-    for cid in batch:
-        items = index.get(cid.upper())
-        if not items:
-            entries[cid].update(rtid=None, result='Missing', message=MISSING_MESSAGE)
-            continue
-        item = next((i for i in items if i.get('result') != 'Done'), items[0])
-        entries[cid].update(rtid=item.get('rtid'), result=item.get('result'), message=item.get('message') or '')
+def apply(module, api, plan, body, customer_ids):
+    """Deletions, updates, then creations, 10 customers a call; a failure ends the module with what was done."""
+    name = module.params['name']
+    steps = [(plan.to_delete, lambda ids: api.delete_report(ids, name=name)),
+             (plan.to_update, lambda ids: api.update_report(ids, body, name=name)),
+             (plan.to_create, lambda ids: api.create_report(ids, body))]
+    for number, (customers, call) in enumerate(steps):
+        if customers is plan.to_create:  # a replaced report is re-created only where its deletion succeeded
+            customers = [cid for cid in customers if cid not in plan.to_delete or plan.entries[cid]['result'] == 'Done']
+        try:
+            run_batches(customers, MAX_CUSTOMERS_PER_CALL, lambda batch, call=call: plan.record(call(batch), batch),
+                        errors=(ApiError,))
+        except BatchFailure as failure:
+            later = set(cid for ids, dummy in steps[number + 1:] for cid in ids)
+            for cid in later.union(failure.failed_items, failure.remaining_items):
+                plan.entries[cid].update(result=None, message=NOT_DONE_MESSAGE)
+            unprocessed = set(failure.unprocessed_items).union(later)
+            module.fail_with(failure, changed=_done(plan), customers=plan.customers(customer_ids),
+                             unprocessed=[cid for cid in customer_ids if cid in unprocessed])
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=merge_specs(WFBSS_ARGUMENT_SPEC, dict(
-            customer_ids=dict(type='list', elements='str', required=True),
-            name=dict(type='str', required=True),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            schedule=dict(type='str'),
-            weekday=dict(type='str'),
-            monthday=dict(type='int'),
-            time=dict(type='str'),
-            enabled=dict(type='bool', default=True),
-            recipients=dict(type='list', elements='str', default=[]),
-            group_ids=dict(type='list', elements='int', default=[]),
-            contents=dict(type='list', elements='str'),
-            replace=dict(type='bool', default=False),
-            accept_results=dict(type='list', elements='str', choices=list(FAILED_RESULTS), default=[]),
-        )),
-        required_if=[('state', 'present', ['schedule', 'time', 'contents'])],
-        supports_check_mode=True,
-    )
-    params = module.params
-    check_connection_options(module)
-    require_url(module, 'api_url', params['api_url'])
-    customer_ids, problem = unique_customer_ids(params['customer_ids'])
-    problem = check_options(params) or problem
-    body = None
-    if not problem:
-        problem, body = wanted_report(module)
-    if problem:
-        module.fail_json(msg=problem)
+def _done(plan):
+    return any(entry['result'] == 'Done' for entry in plan.entries.values())
 
-    api = WfbssApi(params)
-    entries, result = {}, dict(changed=False)
 
-    def finish(**extra):
-        result['customers'] = [entries[cid] for cid in customer_ids] if entries else []
-        result.update(extra)
-        return result
-
-    def write(call):
-        def action(batch):
-            record(entries, call(batch), batch)
-            result['changed'] = result['changed'] or any(entries[cid]['result'] == 'Done' for cid in batch)
-        return action
-
-    steps = []  # (customers, call) in the order sent: deletions, updates, then creations
-    finished = 0  # how many of the steps were sent in full
-    try:
-        existing = by_customer(api.reports(customer_ids, params['name']))
-        entries, to_delete, to_update, to_create, diff = plan(customer_ids, existing, body, params['replace'])
-        steps = [(to_delete, lambda ids: api.delete_report(ids, name=params['name'])),
-                 (to_update, lambda ids: api.update_report(ids, body, name=params['name'])),
-                 (to_create, lambda ids: api.create_report(ids, body))]
-        if module.check_mode:
-            result['changed'] = bool(to_delete or to_update or to_create)
-            steps = []
-        for customers, call in steps:
-            if customers is to_create:
-                # a replaced report is re-created only where its deletion succeeded
-                customers = [cid for cid in to_create if cid not in to_delete or entries[cid]['result'] == 'Done']
-            run_batches(customers, MAX_CUSTOMERS_PER_CALL, write(call), errors=(ApiError,))
-            finished += 1
-    except BatchFailure as exc:
-        later = set(cid for customers, call in steps[finished + 1:] for cid in customers)
-        not_sent = later.union(exc.failed_items, exc.remaining_items)
-        for cid in not_sent.intersection(entries):
-            entries[cid].update(result=None, message='not done: the call for this batch failed or was not sent')
-        unprocessed = set(exc.unprocessed_items).union(later)
-        fail_with(module, exc, unprocessed=[cid for cid in customer_ids if cid in unprocessed], **finish())
-    finally:
-        api.close()
-
-    if module._diff:
-        result['diff'] = diff
-    customers = finish()['customers']
+def finish(module, result):
+    """Warn about reports left as they are, fail on per-customer results that are not accepted."""
+    customers, accepted = result['customers'], module.params['accept_results']
     differing = [entry['id'] for entry in customers if entry['action'] == 'differs']
     if differing:
         module.warn('%d customer(s) have a report named %r with other settings, left as is (replace=true updates '
-                    'it): %s' % (len(differing), params['name'], ', '.join(differing)))
+                    'it): %s' % (len(differing), module.params['name'], ', '.join(differing)))
     problems = [entry for entry in customers if entry['result'] not in (None, 'Done')]
-    failing = [entry for entry in problems if entry['result'] not in params['accept_results']]
+    failing = [entry for entry in problems if entry['result'] not in accepted]
     if failing:
-        module.fail_json(msg='%d customer(s) failed: %s' % (len(failing), describe(failing)), **result)
+        module.fail('%d customer(s) failed: %s' % (len(failing), describe(failing)), **result)
     if problems:
         module.warn('results accepted through accept_results: %s' % describe(problems))
-    module.exit_json(**result)
+    module.exit(**result)
 
 
 def describe(entries):
     return '; '.join('%s: %s%s' % (entry['id'], entry['result'], ' - %s' % entry['message'] if entry['message'] else '')
                      for entry in entries)
+
+
+def main():
+    module = FleetModule(WFBSS, ARGUMENT_SPEC, required_if=[('state', 'present', ['schedule', 'time', 'contents'])])
+    params = module.params
+    with module.inputs():
+        customer_ids = unique_customer_ids(params['customer_ids'])
+        body = wanted_report(module)
+    with module.client(dict(customers=[])) as api:
+        plan = Plan(customer_ids, by_customer(api.reports(customer_ids, params['name'])), body, params['replace'])
+        if not module.check_mode:
+            apply(module, api, plan, body, customer_ids)
+    writes = plan.to_delete or plan.to_update or plan.to_create
+    result = dict(changed=bool(writes) if module.check_mode else _done(plan), customers=plan.customers(customer_ids))
+    if module.diff_mode:
+        result['diff'] = plan.diff
+    finish(module, result)
 
 
 if __name__ == '__main__':

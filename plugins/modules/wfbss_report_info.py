@@ -180,22 +180,14 @@ unprocessed:
   sample: [549390C2-61B3-417E-B1F0-8955A63C08F3]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import by_customer
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options import WFBSS, unique_customer_ids
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import readable_report
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure
-from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
-    check_connection_options,
-    fail_with,
-    merge_specs,
-    require_url,
-)
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import (
-    WFBSS_ARGUMENT_SPEC,
-    WfbssApi,
-    by_customer,
-    check_options,
-    readable_report,
-    unique_customer_ids,
+ARGUMENT_SPEC = dict(
+    customer_ids=dict(type='list', elements='str', required=True),
+    name=dict(type='str'),
 )
 
 
@@ -212,34 +204,17 @@ def describe(cid, entries):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=merge_specs(WFBSS_ARGUMENT_SPEC, dict(
-            customer_ids=dict(type='list', elements='str', required=True),
-            name=dict(type='str'),
-        )),
-        supports_check_mode=True,
-    )
-    params = module.params
-    check_connection_options(module)
-    require_url(module, 'api_url', params['api_url'])
-    customer_ids, problem = unique_customer_ids(params['customer_ids'])
-    problem = check_options(params) or problem
-    if problem:
-        module.fail_json(msg=problem)
-
-    api = WfbssApi(params)
-    try:
-        answered = by_customer(api.reports(customer_ids, params['name']))
-    except BatchFailure as exc:
-        fail_with(module, exc, customers=[])
-    finally:
-        api.close()
+    module = FleetModule(WFBSS, ARGUMENT_SPEC)
+    with module.inputs():
+        customer_ids = unique_customer_ids(module.params['customer_ids'])
+    with module.client(dict(customers=[])) as api:
+        answered = by_customer(api.reports(customer_ids, module.params['name']))
     customers = [describe(cid, answered.get(cid.upper())) for cid in customer_ids]
     missing = [entry['id'] for entry in customers if not entry['found']]
     if missing:
         module.warn('the API did not answer for %d customer(s) (unknown ID, or not managed with this API key): %s'
                     % (len(missing), ', '.join(missing)))
-    module.exit_json(changed=False, customers=customers)
+    module.exit(changed=False, customers=customers)
 
 
 if __name__ == '__main__':

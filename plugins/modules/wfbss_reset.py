@@ -171,68 +171,37 @@ unprocessed:
   sample: [549390C2-61B3-417E-B1F0-8955A63C08F3]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import chunks
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, unique
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import MAX_CUSTOMERS_PER_CALL, RESET_EVENTS, RESET_TYPES
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options import WFBSS, unique_customer_ids
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, chunks, run_batches
-from ansible_collections.fleetops.maintenance.plugins.module_utils.common import (
-    check_connection_options,
-    fail_with,
-    merge_specs,
-    require_url,
-)
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import (
-    MAX_CUSTOMERS_PER_CALL,
-    RESET_EVENTS,
-    RESET_TYPES,
-    WFBSS_ARGUMENT_SPEC,
-    WfbssApi,
-    check_options,
-    unique_customer_ids,
+ARGUMENT_SPEC = dict(
+    customer_ids=dict(type='list', elements='str', required=True),
+    type=dict(type='str', required=True, choices=list(RESET_TYPES)),
+    events=dict(type='list', elements='str', choices=list(RESET_EVENTS)),
 )
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=merge_specs(WFBSS_ARGUMENT_SPEC, dict(
-            customer_ids=dict(type='list', elements='str', required=True),
-            type=dict(type='str', required=True, choices=list(RESET_TYPES)),
-            events=dict(type='list', elements='str', choices=list(RESET_EVENTS)),
-        )),
-        supports_check_mode=True,
-    )
+    module = FleetModule(WFBSS, ARGUMENT_SPEC)
     params = module.params
-    check_connection_options(module)
-    require_url(module, 'api_url', params['api_url'])
-    problem = check_options(params)
-    customer_ids, id_problem = unique_customer_ids(params['customer_ids'])
-    problem = problem or id_problem
-    if params['events'] and params['type'] != 'livestatus':
-        problem = problem or 'events can only be used with type=livestatus (got type=%s)' % params['type']
-    if problem:
-        module.fail_json(msg=problem)
-    events = list(dict.fromkeys(params['events'] or [])) or None
+    with module.inputs():
+        customer_ids = unique_customer_ids(params['customer_ids'])
+        if params['events'] and params['type'] != 'livestatus':
+            raise InvalidInput('events can only be used with type=livestatus (got type=%s)' % params['type'])
+    events = unique(params['events'] or []) or None
 
     if module.check_mode:
         tasks = [dict(id=None, status=None, customer_ids=batch) for batch in chunks(customer_ids, MAX_CUSTOMERS_PER_CALL)]
-        module.exit_json(changed=True, tasks=tasks)
+        module.exit(changed=True, tasks=tasks)
 
-    api = WfbssApi(params)
-    tasks = []
-
-    def reset(batch):
-        task = api.reset(batch, params['type'], events)
-        task['customer_ids'] = batch
-        tasks.append(task)
-        return task
-
-    try:
-        run_batches(customer_ids, MAX_CUSTOMERS_PER_CALL, reset, errors=(ApiError,))
-    except BatchFailure as exc:
-        fail_with(module, exc, changed=bool(tasks), tasks=tasks)
-    finally:
-        api.close()
-    module.exit_json(changed=True, tasks=tasks)
+    with module.client() as api:
+        tasks = module.batches(customer_ids, MAX_CUSTOMERS_PER_CALL,
+                               lambda batch: dict(api.reset(batch, params['type'], events), customer_ids=batch),
+                               partial=lambda done: dict(changed=bool(done), tasks=done))
+    module.exit(changed=True, tasks=tasks)
 
 
 if __name__ == '__main__':

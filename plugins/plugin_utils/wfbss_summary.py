@@ -33,74 +33,13 @@ def summarize(customers, accounts, reset_results, report_results, retire_results
                   for customer in customers)
     counts = dict((key, 0) for key in ['resets_requested'] + [name for action, name in REPORT_COUNTS])
     failures = list(errors or [])
-    changed = False
-
     for result in loop_results(reset_results):
-        account, reset = result['item'][0], result['item'][1]
-        changed = changed or bool(result.get('changed'))
-        for task in result.get('tasks') or []:
-            for cid in task.get('customer_ids') or []:
-                customer = people.get(str(cid).upper())
-                if customer is not None:
-                    customer['resets'].append(dict(type=reset['type'], events=reset.get('events') or [],
-                                                   task_id=task.get('id'), status=task.get('status')))
-                    counts['resets_requested'] += 1
-        if result.get('failed'):
-            why = failure_text(result)
-            failures.append(chore_failure('account %s' % account, 'reset %s' % reset['type'], why,
-                                          customers=(result.get('outcome_unknown_items') or []) + (result.get('unprocessed') or [])))
-            for status, ids in ((OUTCOME_UNKNOWN, result.get('outcome_unknown_items')), (NOT_SENT, result.get('unprocessed'))):
-                for cid in ids or []:
-                    customer = people.get(str(cid).upper())
-                    if customer is None:
-                        continue
-                    customer['failed'] = True
-                    customer['resets'].append(dict(type=reset['type'], task_id=None, status=status, reason=why))
-                    customer['problems'].append(_reset_problem(reset['type'], status, why))
-
+        _record_resets(result, people, counts, failures)
     for result in loop_results(report_results) + loop_results(retire_results):
-        account, wanted = result['item'][0], result['item'][1]
-        retiring = not isinstance(wanted, dict)
-        name = wanted if retiring else wanted['name']
-        changed = changed or bool(result.get('changed'))
-        why = failure_text(result) if result.get('failed') else ''
-        unknown = set(str(cid).upper() for cid in result.get('outcome_unknown_items') or [])
-        unsent = set(str(cid).upper() for cid in result.get('unprocessed') or [])
-        entries = dict((str(entry.get('id')).upper(), entry) for entry in result.get('customers') or [])
-        refused = []
-        for customer in people.values():
-            if customer['account'] != account:
-                continue
-            entry = entries.get(customer['id'])
-            if customer['id'] in unknown or customer['id'] in unsent or (entry is None and result.get('failed')):
-                state = OUTCOME_UNKNOWN if customer['id'] in unknown else 'not done'
-                customer['reports'].append(dict(name=name, action=state, result=None, message=why, rtid=None,
-                                                differences=[]))
-                customer['problems'].append('report %s: %s - %s' % (name, state, why))
-                customer['failed'] = True
-                continue
-            if entry is None:
-                continue
-            action = entry.get('action') or 'unknown'
-            if retiring and action in ('unchanged', 'none'):
-                action = 'already absent'
-            customer['reports'].append(dict(name=name, action=action, result=entry.get('result'),
-                                            message=entry.get('message') or '', rtid=entry.get('rtid'),
-                                            differences=entry.get('differences') or []))
-            if entry.get('result') in (None, 'Done') or entry.get('result') in accept_results:
-                key = dict(REPORT_COUNTS).get(action)
-                if key:
-                    counts[key] += 1
-            else:
-                refused.append(entry.get('id'))
-                customer['failed'] = True
-                detail = ' - %s' % entry['message'] if entry.get('message') else ''
-                customer['problems'].append('report %s: %s%s' % (name, entry.get('result'), detail))
-        if result.get('failed'):
-            step = ('retire report ' if retiring else 'report ') + name
-            failures.append(chore_failure('account %s' % account, step, why, customers=refused + sorted(unknown | unsent)))
-
+        _record_reports(result, people, counts, failures, accept_results)
     items = list(people.values())
+    changed = any(result.get('changed') for result in loop_results(reset_results) + loop_results(report_results) +
+                  loop_results(retire_results))
     return dict(
         chore='wfbss', title='Trend Micro WFBS-SVC', status='failed' if failures else 'ok', changed=changed,
         check_mode=check_mode, headline=_headline(items, accounts, counts, failures, check_mode),
@@ -109,6 +48,72 @@ def summarize(customers, accounts, reset_results, report_results, retire_results
         accounts=list(accounts), resets=list(resets), catalogue=[report['name'] for report in catalogue],
         retired=list(retired), customers=items, failures=failures,
     )
+
+
+def _record_resets(result, people, counts, failures):
+    """One wfbss_reset call (an account and a reset type): the tasks per customer, or why a reset was not done."""
+    account, reset = result['item'][0], result['item'][1]
+    for task in result.get('tasks') or []:
+        for cid in task.get('customer_ids') or []:
+            customer = people.get(str(cid).upper())
+            if customer is not None:
+                customer['resets'].append(dict(type=reset['type'], events=reset.get('events') or [],
+                                               task_id=task.get('id'), status=task.get('status')))
+                counts['resets_requested'] += 1
+    if not result.get('failed'):
+        return
+    why = failure_text(result)
+    failures.append(chore_failure('account %s' % account, 'reset %s' % reset['type'], why,
+                                  customers=(result.get('outcome_unknown_items') or []) + (result.get('unprocessed') or [])))
+    for status, ids in ((OUTCOME_UNKNOWN, result.get('outcome_unknown_items')), (NOT_SENT, result.get('unprocessed'))):
+        for customer in [people.get(str(cid).upper()) for cid in ids or []]:
+            if customer is not None:
+                customer['failed'] = True
+                customer['resets'].append(dict(type=reset['type'], task_id=None, status=status, reason=why))
+                customer['problems'].append(_reset_problem(reset['type'], status, why))
+
+
+def _record_reports(result, people, counts, failures, accept_results):
+    """One wfbss_report call (an account and a report of the catalogue, or a retired one): its action per customer."""
+    account, wanted = result['item'][0], result['item'][1]
+    retiring = not isinstance(wanted, dict)
+    name = wanted if retiring else wanted['name']
+    why = failure_text(result) if result.get('failed') else ''
+    unknown = set(str(cid).upper() for cid in result.get('outcome_unknown_items') or [])
+    unsent = set(str(cid).upper() for cid in result.get('unprocessed') or [])
+    entries = dict((str(entry.get('id')).upper(), entry) for entry in result.get('customers') or [])
+    refused = []
+    for customer in [person for person in people.values() if person['account'] == account]:
+        entry = entries.get(customer['id'])
+        if customer['id'] in unknown | unsent or (entry is None and result.get('failed')):
+            state = OUTCOME_UNKNOWN if customer['id'] in unknown else 'not done'
+            customer['reports'].append(dict(name=name, action=state, result=None, message=why, rtid=None, differences=[]))
+            customer['problems'].append('report %s: %s - %s' % (name, state, why))
+            customer['failed'] = True
+        elif entry is not None:
+            if not _record_report(customer, name, entry, retiring, counts, accept_results):
+                refused.append(entry.get('id'))
+    if result.get('failed'):
+        step = ('retire report ' if retiring else 'report ') + name
+        failures.append(chore_failure('account %s' % account, step, why, customers=refused + sorted(unknown | unsent)))
+
+
+def _record_report(customer, name, entry, retiring, counts, accept_results):
+    """One customer's answer for one report; False when the API refused it (and that was not accepted)."""
+    action = entry.get('action') or 'unknown'
+    if retiring and action in ('unchanged', 'none'):
+        action = 'already absent'
+    customer['reports'].append(dict(name=name, action=action, result=entry.get('result'), message=entry.get('message') or '',
+                                    rtid=entry.get('rtid'), differences=entry.get('differences') or []))
+    if entry.get('result') in (None, 'Done') or entry.get('result') in accept_results:
+        key = dict(REPORT_COUNTS).get(action)
+        if key:
+            counts[key] += 1
+        return True
+    customer['failed'] = True
+    detail = ' - %s' % entry['message'] if entry.get('message') else ''
+    customer['problems'].append('report %s: %s%s' % (name, entry.get('result'), detail))
+    return False
 
 
 def _reset_problem(reset_type, status, why):

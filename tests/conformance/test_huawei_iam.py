@@ -27,6 +27,9 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils import koopho
 # The simulator's default IAM user (simulator/seed.py).
 USER = dict(domain_name="sim-domain", username="sim-user", password="sim-password", project_name="cn-south-1")
 
+# The connection options of a module run.
+CONNECTION = dict(validate_certs=True, ca_path=None, timeout=10, retries=3, retry_backoff=1.0, rate_limit_timeout=300)
+
 
 def iam_client(endpoint):
     return IamClient.new_builder().with_credentials(GlobalCredentials("unused-ak", "unused-sk")) \
@@ -49,7 +52,7 @@ def test_sdk_gets_and_parses_a_token_from_the_simulator(sim):
     assert project.name == USER["project_name"] and len(project.id) == 32
     assert project.domain.name == USER["domain_name"] and answer.token.user.name == USER["username"]
     # the token is one KooPhone accepts
-    client = koophone.KooPhone(dict(api_url=sim.url, auth_token=answer.x_subject_token), {})
+    client = koophone.KooPhoneClient(dict(CONNECTION, api_url=sim.url, auth_token=answer.x_subject_token))
     assert client.list_instances(100)[1] == 80
 
 
@@ -98,7 +101,7 @@ def test_collection_sends_the_sdks_password_token_body(capture):
     """The collection's IAM login body is the one the SDK sends, key for key."""
     url, bodies = capture
     iam_client(url).keystone_create_user_token_by_password(password_token_request())
-    params = dict(USER, api_url=url, iam_url=url, auth_token=None)
-    koophone.KooPhone(params, {}).batch_query_status(["a44uhlf7"])  # logs in to IAM first
+    params = dict(CONNECTION, **dict(USER, api_url=url, iam_url=url, auth_token=None))
+    koophone.KooPhoneClient(params).batch_query_status(["a44uhlf7"])  # logs in to IAM first
     sdk_body, collection_body = bodies
     assert collection_body == sdk_body

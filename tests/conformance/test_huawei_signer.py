@@ -41,6 +41,9 @@ SIM_AK, SIM_SK, SIM_PROJECT = "SIMKOOPHONEAK0000001", "sim-koophone-secret-key",
 # --------------------------------------------------------------------------------------------------------
 # The SDK's Signer and ours, request by request
 
+# The connection options of a module run.
+CONNECTION = dict(validate_certs=True, ca_path=None, timeout=10, retries=3, retry_backoff=1.0, rate_limit_timeout=300)
+
 
 def sdk_authorization(access_key, secret_key, project_id, method, host, path, params, headers, body, sdk_date):
     """The Authorization header huaweicloudsdkcore computes for one request."""
@@ -202,9 +205,9 @@ def test_simulator_refuses_a_bad_sdk_signature_with_the_gateway_error(sim, chang
 
 
 def collection_client(sim, **params):
-    options = dict(api_url=sim.url, auth_token=None, access_key=SIM_AK, secret_key=SIM_SK, project_id=SIM_PROJECT)
+    options = dict(CONNECTION, api_url=sim.url, auth_token=None, access_key=SIM_AK, secret_key=SIM_SK, project_id=SIM_PROJECT)
     options.update(params)
-    return koophone.KooPhone(options, {})
+    return koophone.KooPhoneClient(options)
 
 
 def test_simulator_serves_what_the_collection_signs(sim):

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils import iot
+from ansible_collections.fleetops.maintenance.plugins.module_utils import iot, iot_devices
 from panw_iot_spec import (
     BULK_UPDATE_QUERY,
     BULK_UPDATE_RESPONSE_PROPERTIES,
@@ -37,11 +37,13 @@ EVERY_FIELD = dict(ip_address="10.20.0.1", ipv6_address="FD00:20::1", imei="3569
                    imsi="310150123456789", apn="iot.example.com", msisdn="+15551234567", session_event_type="start",
                    session_start="2022-01-05T14:48:00.000Z", session_end="2022-01-10T14:48:00.000Z")
 # The example device under the module's names: how a user writes the vendor's example.
-SNAKE_NAMES = {api_name: name for name, api_name in iot.DEVICE_FIELDS}
+SNAKE_NAMES = {api_name: name for name, api_name in iot_devices.DEVICE_FIELDS}
+
+CONNECTION = dict(validate_certs=True, ca_path=None, timeout=5, retries=3, retry_backoff=1.0, rate_limit_timeout=300)
 
 
 def client(sim):
-    return iot.IotClient(dict(LEGACY, api_url=sim.url), timeout=5)
+    return iot.IotClient(dict(CONNECTION, **dict(LEGACY, api_url=sim.url)))
 
 
 def last_bulk_update(sim):
@@ -50,12 +52,12 @@ def last_bulk_update(sim):
 
 def test_the_module_knows_exactly_the_fields_of_the_schema_and_of_the_example():
     example_keys = set(CELLULAR_PAYLOAD_EXAMPLE["devicelist"][0])
-    assert set(iot.API_NAMES.values()) == set(CELLULAR_ITEM_PROPERTIES) | example_keys
+    assert set(iot_devices.API_NAMES.values()) == set(CELLULAR_ITEM_PROPERTIES) | example_keys
     assert example_keys - set(CELLULAR_ITEM_PROPERTIES) == set(EXAMPLE_ONLY_PROPERTIES)
 
 
 def test_the_body_we_send_has_the_schemas_shape_and_types(sim):
-    devicelist = iot.devices_to_api([EVERY_FIELD, dict(ip_address="10.20.0.2", imei=356938035643809)])
+    devicelist = iot_devices.devices_to_api([EVERY_FIELD, dict(ip_address="10.20.0.2", imei=356938035643809)])
     client(sim).bulk_update(devicelist, "cellular")
     (entry,) = sim.requests
     assert entry["method"] == "PUT" and entry["path"] == LEGACY_BASE_PATH + "/device/bulkUpdate"
@@ -71,7 +73,7 @@ def test_the_body_we_send_has_the_schemas_shape_and_types(sim):
 
 def test_the_vendors_example_passes_validation_and_is_sent_as_given(sim):
     (example,) = CELLULAR_PAYLOAD_EXAMPLE["devicelist"]
-    devicelist = iot.devices_to_api([{SNAKE_NAMES[key]: value for key, value in example.items()}])
+    devicelist = iot_devices.devices_to_api([{SNAKE_NAMES[key]: value for key, value in example.items()}])
     assert devicelist == [example]
     client(sim).bulk_update(devicelist, "cellular")
     assert last_bulk_update(sim) == {"update_source": "cellular", "body": CELLULAR_PAYLOAD_EXAMPLE}
@@ -82,7 +84,7 @@ def test_the_vendors_example_from_a_csv_file_is_read_as_given(tmp_path):
     path = tmp_path / "example.csv"
     # No value holds a comma, so the row needs no CSV quoting; the header uses the module's names.
     path.write_text(",".join(SNAKE_NAMES[key] for key in example) + "\n" + ",".join(example.values()) + "\n")
-    assert iot.load_devices_file(str(path)) == [example]
+    assert iot_devices.load_devices_file(str(path)) == [example]
 
 
 def test_the_bulk_update_answer_has_the_schemas_fields(sim):

@@ -21,7 +21,7 @@ from scm.client import Scm
 from scm.exceptions import APIError
 from scm.models.auth import AuthRequestModel
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils import iot
+from ansible_collections.fleetops.maintenance.plugins.module_utils import iot, iot_devices
 from panw_iot_spec import (
     ACCESS_TOKEN_PROPERTIES,
     AUTH_SERVICE_TOKEN_PATH,
@@ -49,6 +49,8 @@ CLIENT_SECRET = "sim-client-secret"
 # pan-scm-sdk's default token URL (scm/models/auth.py, scm/client.py), the docs' and AuthService.yaml's paths.
 TOKEN_PATHS = ["/am/oauth2/access_token", "/oauth2/access_token", AUTH_SERVICE_TOKEN_PATH]
 BULK_UPDATE = SCM_BASE_PATH + "/device/bulkUpdate"
+
+CONNECTION = dict(validate_certs=True, ca_path=None, timeout=5, retries=3, retry_backoff=1.0, rate_limit_timeout=300)
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +135,7 @@ def test_the_simulators_token_refusals_have_the_documented_statuses(sim, form, a
 def collection_client(sim):
     params = dict(api_url=sim.url, auth_url=sim.url + "/oauth2/access_token", client_id=CLIENT_ID,
                   client_secret=CLIENT_SECRET, tsg_id=TSG_ID, requests_per_minute=180)
-    return iot.IotClient(params, timeout=5)
+    return iot.IotClient(dict(CONNECTION, **params))
 
 
 def test_the_collections_token_request_is_the_docs_example(sim):
@@ -151,8 +153,8 @@ def test_the_collections_token_request_is_the_docs_example(sim):
 
 
 def test_the_collections_scm_call_is_bearer_on_the_scm_path_without_customerid(sim):
-    devicelist = iot.devices_to_api([dict(ip_address="10.20.0.1", ipv6_address="FD00:20::1", imei="356938035643809",
-                                          iccid="891004234814455936F", session_start="2022-01-05T14:48:00.000Z")])
+    devicelist = iot_devices.devices_to_api([dict(ip_address="10.20.0.1", ipv6_address="FD00:20::1", imei="356938035643809",
+                                                  iccid="891004234814455936F", session_start="2022-01-05T14:48:00.000Z")])
     assert collection_client(sim).bulk_update(devicelist, "cellular") == 1
     write = next(entry for entry in sim.requests if entry["kind"] == "write")
     assert (write["method"], write["path"], write["query"], write["status"]) == ("PUT", BULK_UPDATE, "updateSource=cellular", 200)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import altcraft
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError, RetryPolicy
+from ansible_collections.fleetops.maintenance.plugins.module_utils import altcraft_options as options
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
 
 TOKEN = 'sim-altcraft-token'
@@ -39,13 +41,13 @@ VENDOR_UPDATED = 1713533468.927  # 2024-04-19T13:31:08.927Z
     ('2w', 1209600), ('1h30m', 5400), (' 1.5h ', 5400), ('30M', 1800), (2.5, 2.5),
 ])
 def test_parse_duration_accepts_seconds_and_units(value, seconds):
-    assert altcraft.parse_duration(value) == seconds
+    assert options.parse_duration(value) == seconds
 
 
 @pytest.mark.parametrize('value', ['', 'soon', '10x', '-5', '0', '0m', 0, -1, True, '1 day', 'h', '5m later'])
 def test_parse_duration_rejects_everything_else(value):
     with pytest.raises(ValueError):
-        altcraft.parse_duration(value)
+        options.parse_duration(value)
 
 
 @pytest.mark.parametrize('text, seconds', [
@@ -146,21 +148,23 @@ def test_task_outcome(status, outcome):
     (200, {'error': '403', 'error_text': 'No access rights'}, ('403', 'No access rights', 'auth')),
     (401, {'error': 401, 'error_text': 'API token required'}, (401, 'API token required', 'auth')),
     (400, {'error': 0, 'error_text': 'odd'}, (0, 'odd', 'api')),
-    (500, None, (None, None)),
+    (500, None, (None, None, None)),
     (200, {'data': {}}, None),
 ])
 def test_parse_error(status, data, expected):
     assert altcraft.parse_error(status, data) == expected
 
 
-def test_target_problem_names_the_parameter():
-    assert altcraft.target_problem(1, 1) is None
-    assert 'resource_id' in altcraft.target_problem(0, 1)
-    assert 'list_id' in altcraft.target_problem(3, -2)
+def test_target_check_names_the_parameter():
+    options.check_target(dict(resource_id=1, list_id=1))
+    with pytest.raises(InvalidInput, match='resource_id must be a positive integer'):
+        options.check_target(dict(resource_id=0, list_id=1))
+    with pytest.raises(InvalidInput, match='list_id must be a positive integer'):
+        options.check_target(dict(resource_id=3, list_id=-2))
 
 
 def test_argument_spec_reads_the_environment_and_hides_the_token():
-    spec = altcraft.ALTCRAFT_ARGUMENT_SPEC
+    spec = options.ALTCRAFT_ARGUMENT_SPEC
     assert spec['api_token']['no_log'] is True
     assert spec['api_url']['fallback'][1] == ['ALTCRAFT_API_URL']
     assert spec['api_token']['fallback'][1] == ['ALTCRAFT_API_TOKEN']
@@ -169,7 +173,8 @@ def test_argument_spec_reads_the_environment_and_hides_the_token():
 # ------------------------------------------------------------------ the client over loopback
 
 def make_client(simulator, token=TOKEN, retries=0):
-    return altcraft.AltcraftClient(simulator.url, token, policy=RetryPolicy(retries=retries, backoff=0))
+    return altcraft.AltcraftClient(dict(api_url=simulator.url, api_token=token, validate_certs=True, ca_path=None,
+                                        timeout=10, retries=retries, retry_backoff=0, rate_limit_timeout=10))
 
 
 def test_client_refresh_and_status_are_posts_without_the_token_in_the_url(simulator):

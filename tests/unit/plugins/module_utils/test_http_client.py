@@ -20,6 +20,7 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client i
     ApiClient,
     ApiError,
     RetryPolicy,
+    VendorError,
     build_query,
     parse_retry_after,
 )
@@ -261,7 +262,7 @@ def test_an_html_error_page_from_a_proxy_names_the_status(httpserver, client_for
 def test_vendor_error_inside_http_200_is_a_failure_with_its_code(httpserver, client_for):
     def parser(status, data):
         if data.get('error_code') != '0':
-            return (data.get('error_code'), data.get('error_msg'))
+            return VendorError(data.get('error_code'), data.get('error_msg'))
         return None
     serve(httpserver, Script((200, {'error_code': 'KOOPHONE.API.2004', 'error_msg': 'instance frozen'})))
     client = client_for(error_parser=parser, request_id_header='x-request-id',

@@ -12,25 +12,47 @@ import time
 
 import pytest
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError, RetryPolicy
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiClient, ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
-    API_NAMES,
-    IOT_ARGUMENT_SPEC,
-    FormSession,
-    InvalidDevices,
     IotClient,
     TokenError,
     _lifetime,
     api_base_url,
-    api_generation,
     api_url,
-    api_url_problem,
     auth_url,
+    parse_error,
+)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_devices import (
+    API_NAMES,
+    InvalidDevices,
     device_to_api,
     devices_to_api,
     load_devices_file,
-    parse_error,
 )
+from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_options import (
+    IOT_ARGUMENT_SPEC,
+    api_generation,
+    check_api_url,
+)
+
+CONNECTION = dict(validate_certs=True, ca_path=None, timeout=5, retries=3, retry_backoff=1.0, rate_limit_timeout=300)
+
+
+def client_with(params, clock=None, **connection):
+    """An IotClient for these credentials, with the connection options of a module run."""
+    options = dict(CONNECTION, **connection)
+    options.update(params)
+    return IotClient(options, clock=clock) if clock is not None else IotClient(options)
+
+
+def api_url_problem(url, generation):
+    try:
+        check_api_url(url, generation)
+    except InvalidInput as exc:
+        return str(exc)
+    return None
+
 
 FULL_DEVICE = dict(ip_address='10.20.0.1', ipv6_address='FD00:20:0:0::1', imei='356938035643809',
                    iccid='8944500102198304826', imsi='310150123456789', apn='iot.example.com',
@@ -202,12 +224,13 @@ def test_missing_file(tmp_path):
 @pytest.mark.parametrize('status, data, expected', [
     (200, {'api': 'device/bulkUpdate', 'code': 1, 'message': 'OK', 'updatedDeviceNum': 5}, None),
     (200, {'code': '1', 'message': 'OK'}, None),
-    (200, {'code': 0, 'msg': 'no'}, (0, 'no')),
-    (200, {'message': 'OK'}, (None, 'OK')),
+    (200, {'code': 0, 'msg': 'no'}, (0, 'no', None)),
+    (200, {'message': 'OK'}, (None, 'OK', None)),
     (200, [], (None, 'the answer is not a JSON object', 'malformed')),
-    (403, {'code': 403, 'msg': 'Forbidden access.'}, (403, 'Forbidden access.')),
-    (401, {'_errors': [{'code': 'E016', 'message': 'Key Expired', 'details': {}}], '_request_id': 'r'}, ('E016', 'Key Expired')),
-    (500, None, (None, None)),
+    (403, {'code': 403, 'msg': 'Forbidden access.'}, (403, 'Forbidden access.', None)),
+    (401, {'_errors': [{'code': 'E016', 'message': 'Key Expired', 'details': {}}], '_request_id': 'r'},
+     ('E016', 'Key Expired', None)),
+    (500, None, (None, None, None)),
 ])
 def test_parse_error(status, data, expected):
     assert parse_error(status, data) == expected
@@ -229,7 +252,7 @@ def _client(simulator, **overrides):
     params = dict(api_url=simulator.url, customer_id='sim-tenant', key_id='sim-key-id', access_key='sim-access-key',
                   requests_per_minute=180)
     params.update(overrides)
-    return IotClient(params, timeout=5)
+    return client_with(params)
 
 
 def test_bulk_update_call(simulator):
@@ -289,10 +312,7 @@ class FakeClock(object):
 
 
 def scm_client(simulator, clock=None, **overrides):
-    kwargs = dict(timeout=5)
-    if clock is not None:
-        kwargs['clock'] = clock
-    return IotClient(scm_params(simulator, **overrides), **kwargs)
+    return client_with(scm_params(simulator, **overrides), clock=clock)
 
 
 def log(simulator):
@@ -442,14 +462,13 @@ def test_a_refused_client_is_an_authentication_failure(simulator, overrides, ven
 
 def test_the_token_request_is_retried_like_a_read(simulator):
     simulator.inject(vendor='iot', path_contains='access_token', action='status', status=500, count=1)
-    client = IotClient(scm_params(simulator), timeout=5, policy=RetryPolicy(retries=2, backoff=0.01))
+    client = client_with(scm_params(simulator), retries=2, retry_backoff=0.01)
     assert client.bulk_update([{'ipAddress': '10.20.0.1'}], 'cellular') == 1
     assert [entry[4] for entry in log(simulator)] == [500, 200, 200]
 
 
 def test_an_unreachable_token_endpoint_is_a_connection_failure(simulator):
-    client = IotClient(scm_params(simulator, auth_url='http://127.0.0.1:9/oauth2/access_token'), timeout=2,
-                       policy=RetryPolicy(retries=0))
+    client = client_with(scm_params(simulator, auth_url='http://127.0.0.1:9/oauth2/access_token'), timeout=2, retries=0)
     with pytest.raises(TokenError) as caught:
         client.bulk_update([{'ipAddress': '10.20.0.1'}], 'cellular')
     assert caught.value.kind == 'connection' and 'no Strata Cloud Manager access token' in str(caught.value)
@@ -459,7 +478,7 @@ def test_an_unreachable_token_endpoint_is_a_connection_failure(simulator):
 @pytest.mark.parametrize('action', ['malformed', 'empty', 'html'])
 def test_a_garbled_token_answer_is_a_clear_failure(simulator, action):
     simulator.inject(vendor='iot', path_contains='access_token', action=action, count=-1)
-    client = IotClient(scm_params(simulator), timeout=5, policy=RetryPolicy(retries=0))
+    client = client_with(scm_params(simulator), retries=0)
     with pytest.raises(TokenError) as caught:
         client.bulk_update([{'ipAddress': '10.20.0.1'}], 'cellular')
     assert 'access token' in str(caught.value) or 'authentication failed' in str(caught.value)
@@ -490,11 +509,11 @@ def test_the_token_is_not_in_errors(simulator):
     assert token and token not in str(caught.value) and token not in json.dumps(caught.value.to_dict())
 
 
-def test_form_session_sends_the_json_object_as_a_form(monkeypatch):
-    session = FormSession()
-    sent = {}
-    monkeypatch.setattr(session.session, 'request', lambda method, url, data=None, **kwargs: sent.update(data=data))
-    session.request('POST', 'https://x/oauth2/access_token',
-                    data=json.dumps({'grant_type': 'client_credentials', 'scope': 'tsg_id:12 a&b'}).encode())
-    assert sent['data'] == 'grant_type=client_credentials&scope=tsg_id:12+a%26b'
-    session.close()
+def test_a_form_body_is_sent_as_a_form_with_the_scope_colon_literal(httpserver):
+    """The token request is a form (pan.dev/scm/docs/access-tokens): scope=tsg_id:<TSG>, the colon as written."""
+    httpserver.expect_request('/oauth2/access_token', method='POST').respond_with_json({'access_token': 'x'})
+    ApiClient(httpserver.url_for('/')).request('POST', '/oauth2/access_token',
+                                               form_body=[('grant_type', 'client_credentials'), ('scope', 'tsg_id:12 a&b')])
+    request = httpserver.log[0][0]
+    assert request.get_data() == b'grant_type=client_credentials&scope=tsg_id:12+a%26b'
+    assert request.headers['Content-Type'] == 'application/x-www-form-urlencoded'

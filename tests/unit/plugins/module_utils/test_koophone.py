@@ -16,13 +16,16 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import huawei_signer
 from ansible_collections.fleetops.maintenance.plugins.module_utils import koophone as kp
+from ansible_collections.fleetops.maintenance.plugins.module_utils import koophone_options as options
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError, Response, RetryPolicy
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError, Response
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
 
 API = 'https://kp.example'
 IAM = 'https://iam.example'
-IAM_PARAMS = dict(api_url=API, auth_token=None, iam_url=IAM, username='u', password='s3cret-pw',
+CONNECTION = dict(validate_certs=True, ca_path=None, timeout=5, retries=0, retry_backoff=0, rate_limit_timeout=0)
+IAM_PARAMS = dict(CONNECTION, api_url=API, auth_token=None, iam_url=IAM, username='u', password='s3cret-pw',
                   domain_name='d', project_name='cn-south-1')
 TOKEN_PARAMS = dict(IAM_PARAMS, auth_token='static-token', username=None, password=None, domain_name=None)
 
@@ -35,8 +38,8 @@ def ok(data=None, status=200, headers=None):
 
 
 def unauthorized(path):
-    return ApiError('HTTP 401, APIGW.0301 bad token', method='POST', path=path, status=401,
-                    vendor_code='APIGW.0301', vendor_message='bad token', kind='auth')
+    return ApiError('HTTP 401', method='POST', path=path, status=401, vendor_code='APIGW.0301', vendor_message='bad token',
+                    kind='auth')
 
 
 class FakeClient:
@@ -47,6 +50,7 @@ class FakeClient:
 
     def __init__(self, base_url, auth=None, **kwargs):
         self.base_url = base_url
+        self.closed = False
         self.auth = auth
         self.kwargs = kwargs
         self.calls = []
@@ -61,6 +65,9 @@ class FakeClient:
         if isinstance(reply, Exception):
             raise reply
         return reply
+
+    def close(self):
+        self.closed = True
 
 
 @pytest.fixture
@@ -84,8 +91,8 @@ def token_reply(token):
     (401, {'error_code': 'KOOPHONE.API.1001', 'error_msg': 'no perm'}, ('KOOPHONE.API.1001', 'no perm', 'api')),
     (401, {'error_code': 'APIGW.0301', 'error_msg': 'iam'}, ('APIGW.0301', 'iam', 'auth')),
     (400, {'error_code': '0', 'error_msg': 'ok'}, ('0', 'ok', 'api')),
-    (500, None, (None, None)),
-    (503, {'error': 'x'}, (None, None)),
+    (500, None, (None, None, None)),
+    (503, {'error': 'x'}, (None, None, None)),
     (200, {'data': {}}, (None, 'the answer has no error_code', 'malformed')),
 ])
 def test_parse_error(status, data, expected):
@@ -111,13 +118,14 @@ def test_parse_error_inside_data(status, data, expected):
 
 def test_parse_iam_error():
     assert kp.parse_iam_error(201, {'token': {}}) is None
-    assert kp.parse_iam_error(401, {'error': {'code': '401', 'message': 'wrong password'}}) == ('401', 'wrong password')
-    assert kp.parse_iam_error(500, None) == (None, None)
+    assert kp.parse_iam_error(401, {'error': {'code': '401', 'message': 'wrong password'}}) == ('401', 'wrong password', None)
+    assert kp.parse_iam_error(500, None) == (None, None, None)
 
 
 def test_describe_code():
     assert kp.describe_code('KOOPHONE.API.2004') == 'KOOPHONE.API.2004 (instance frozen)'
-    assert kp.describe_code('KOOPHONE.API.7777') == 'KOOPHONE.API.7777'
+    assert kp.describe_code('KOOPHONE.API.2004', followed_by_text=True) == 'KOOPHONE.API.2004 (instance frozen):'
+    assert kp.describe_code('KOOPHONE.API.7777', followed_by_text=True) == 'KOOPHONE.API.7777'
 
 
 def test_status_names_differ_between_doc_versions():
@@ -134,16 +142,26 @@ def test_status_names_differ_between_doc_versions():
     (['abc', '  '], 'instance_ids item 2 is empty'),
     (['a' * 33], "instance_ids item 1 ('%s') is 33 characters long; the vendor allows at most 32" % ('a' * 33)),
 ])
-def test_instance_id_problem(ids, message):
-    assert kp.instance_id_problem(ids) == message
+def test_bad_instance_ids_are_named(ids, message):
+    with pytest.raises(InvalidInput) as caught:
+        options.unique_instance_ids(ids)
+    assert str(caught.value) == message
 
 
-def test_instance_id_problem_accepts_32_characters():
-    assert kp.instance_id_problem(['a' * 32, 'b']) is None
+def test_instance_ids_of_32_characters_are_taken():
+    assert options.unique_instance_ids(['a' * 32, 'b']) == ['a' * 32, 'b']
 
 
 def test_unique_keeps_first_occurrence_order():
-    assert kp.unique(['b', 'a', 'b', 'c', 'a']) == ['b', 'a', 'c']
+    assert options.unique_instance_ids(['b', 'a', 'b', 'c', 'a']) == ['b', 'a', 'c']
+
+
+def auth_problem(params):
+    try:
+        options.check_credentials(dict(dict(iam_url=IAM), **params))
+    except InvalidInput as exc:
+        return str(exc)
+    return None
 
 
 @pytest.mark.parametrize('params, fragment', [
@@ -154,7 +172,7 @@ def test_unique_keeps_first_occurrence_order():
     (dict(secret_key='SK'), 'missing: access_key'),
 ])
 def test_auth_problem(params, fragment):
-    assert fragment in kp.auth_problem(params)
+    assert fragment in auth_problem(params)
 
 
 @pytest.mark.parametrize('params, kinds', [
@@ -164,25 +182,25 @@ def test_auth_problem(params, fragment):
     (dict(IAM_PARAMS, auth_token='t', access_key='AK', secret_key='SK'), 'auth_token, IAM password login, AK/SK signing'),
 ])
 def test_credentials_of_several_kinds_are_refused_naming_them(params, kinds):
-    problem = kp.auth_problem(params)
+    problem = auth_problem(params)
     assert problem.startswith('Credentials of more than one kind were given (%s): give only one of auth_token; '
                               'username, password and domain_name; or access_key and secret_key.' % kinds)
     assert 'HUAWEICLOUD_SDK_AK/SK' in problem  # where an unexpected one may have come from
 
 
 def test_auth_problem_accepts_each_kind_alone():
-    assert kp.auth_problem(dict(auth_token='t', project_name='cn-south-1')) is None
-    assert kp.auth_problem(IAM_PARAMS) is None
+    assert auth_problem(dict(auth_token='t', project_name='cn-south-1')) is None
+    assert auth_problem(IAM_PARAMS) is None
     # project_name has a default and project_id is optional: neither makes a kind of its own
-    assert kp.auth_problem(dict(access_key='AK', secret_key='SK', project_name='cn-south-1')) is None
-    assert kp.auth_problem(dict(auth_token='t', project_id='p')) is None
+    assert auth_problem(dict(access_key='AK', secret_key='SK', project_name='cn-south-1')) is None
+    assert auth_problem(dict(auth_token='t', project_id='p')) is None
 
 
 # ------------------------------------------------------------------ auth flow
 def test_iam_token_obtained_once_and_reused(fake):
     fake.scripts[IAM] = [token_reply('tok-1')]
     fake.scripts[API] = [ok({'status_results': []}), ok({'status_results': []})]
-    client = kp.KooPhone(IAM_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(IAM_PARAMS, api_client_class=fake)
     client.batch_query_status(['a'])
     client.batch_query_status(['b'])
     iam_calls = fake.instances[IAM].calls
@@ -202,7 +220,7 @@ def test_iam_token_obtained_once_and_reused(fake):
 def test_401_renews_token_once_and_repeats(fake):
     fake.scripts[IAM] = [token_reply('tok-1'), token_reply('tok-2')]
     fake.scripts[API] = [unauthorized('/v1/instances/batch-reset'), ok()]
-    client = kp.KooPhone(IAM_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(IAM_PARAMS, api_client_class=fake)
     assert client.batch_reset(['a']) == {'task_id': None, 'cmd_jobs': []}
     assert [call['headers']['X-Auth-Token'] for call in fake.instances[API].calls] == ['tok-1', 'tok-2']
     assert len(fake.instances[IAM].calls) == 2
@@ -211,17 +229,16 @@ def test_401_renews_token_once_and_repeats(fake):
 def test_second_401_is_raised(fake):
     fake.scripts[IAM] = [token_reply('tok-1'), token_reply('tok-2')]
     fake.scripts[API] = [unauthorized('/v1/instances/batch-reset'), unauthorized('/v1/instances/batch-reset')]
-    client = kp.KooPhone(IAM_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(IAM_PARAMS, api_client_class=fake)
     with pytest.raises(ApiError) as caught:
         client.batch_reset(['a'])
-    assert caught.value.status == 401
-    assert 'APIGW.0301 (incorrect IAM authentication information):' in caught.value.message
+    assert caught.value.status == 401 and caught.value.message == 'HTTP 401, APIGW.0301 bad token'
     assert len(fake.instances[API].calls) == 2
 
 
 def test_static_token_is_not_renewed(fake):
     fake.scripts[API] = [unauthorized('/v1/instances/batch-reset')]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     with pytest.raises(ApiError):
         client.batch_reset(['a'])
     assert IAM not in fake.instances
@@ -230,7 +247,7 @@ def test_static_token_is_not_renewed(fake):
 
 def test_refused_iam_login_is_not_retried(fake):
     fake.scripts[IAM] = [ApiError('HTTP 401', method='POST', path='/v3/auth/tokens', status=401, kind='auth')]
-    client = kp.KooPhone(IAM_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(IAM_PARAMS, api_client_class=fake)
     with pytest.raises(ApiError) as caught:
         client.batch_query_status(['a'])
     assert caught.value.path == '/v3/auth/tokens'
@@ -240,36 +257,39 @@ def test_refused_iam_login_is_not_retried(fake):
 
 def test_iam_answer_without_token_header_fails(fake):
     fake.scripts[IAM] = [ok(status=201)]
-    client = kp.KooPhone(IAM_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(IAM_PARAMS, api_client_class=fake)
     with pytest.raises(ApiError, match='without an X-Subject-Token'):
         client.batch_query_status(['a'])
 
 
 # ------------------------------------------------------------------ endpoints
-def test_batch_reset_error_names_code_meaning_and_instances(fake):
-    fake.scripts[API] = [ApiError('HTTP 200, KOOPHONE.API.2004 Instance frozen: b', method='POST',
-                                  path='/v1/instances/batch-reset', status=200,
-                                  vendor_code='KOOPHONE.API.2004', vendor_message='Instance frozen: b')]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
-    with pytest.raises(ApiError) as caught:
-        client.batch_reset(['a', 'b'])
-    assert caught.value.message == ('HTTP 200, KOOPHONE.API.2004 (instance frozen): Instance frozen: b; '
-                                    'the batch held instance_ids a, b')
+def test_batch_reset_passes_the_code_meanings_and_is_never_repeated_blindly(fake):
+    fake.scripts[API] = [ok({'task_id': 't1', 'cmd_jobs': []})]
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
+    client.batch_reset(['a', 'b'])
+    assert fake.instances[API].kwargs['describe_code'] is kp.describe_code
     call = fake.instances[API].calls[0]
     assert call['body'] == {'instance_ids': ['a', 'b']}
     assert call['idempotent'] is None  # a reset is never marked safe to repeat
 
 
+def test_client_closes_every_http_client(fake):
+    fake.scripts[IAM] = []
+    with kp.KooPhoneClient(IAM_PARAMS, api_client_class=fake):
+        pass
+    assert fake.instances[API].closed and fake.instances[IAM].closed
+
+
 def test_batch_reset_accepts_2025_answer(fake):
     jobs = [{'instance_id': 'a', 'job_id': 'j1'}]
     fake.scripts[API] = [ok({'task_id': 't1', 'cmd_jobs': jobs})]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     assert client.batch_reset(['a']) == {'task_id': 't1', 'cmd_jobs': jobs}
 
 
 def test_batch_query_sends_request_id_in_query_and_header(fake):
     fake.scripts[API] = [ok({'result': [], 'total_count': 0})]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     client.batch_query(1, 10, {'instance_name': 'shop'})
     call = fake.instances[API].calls[0]
     assert call['params']['x-request-id'] == call['headers']['x-request-id']
@@ -280,7 +300,7 @@ def test_batch_query_sends_request_id_in_query_and_header(fake):
 def test_list_instances_pages_until_total(fake):
     fake.scripts[API] = [ok({'result': [{'instance_id': 'a'}, {'instance_id': 'b'}], 'total_count': 3}),
                          ok({'result': [{'instance_id': 'c'}], 'total_count': 3})]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     instances, total = client.list_instances(2)
     assert [item['instance_id'] for item in instances] == ['a', 'b', 'c']
     assert total == 3
@@ -291,7 +311,7 @@ def test_list_instances_follows_total_count_when_pages_are_shorter_than_asked(fa
     """The vendor may serve fewer items a page than page_size: total_count decides, not a short page."""
     fake.scripts[API] = [ok({'result': [{'instance_id': 'a'}, {'instance_id': 'b'}], 'total_count': 3}),
                          ok({'result': [{'instance_id': 'c'}], 'total_count': 3})]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     instances, total = client.list_instances(100)
     assert [item['instance_id'] for item in instances] == ['a', 'b', 'c'] and total == 3
     assert [call['params']['page_no'] for call in fake.instances[API].calls] == [1, 2]
@@ -299,7 +319,7 @@ def test_list_instances_follows_total_count_when_pages_are_shorter_than_asked(fa
 
 def test_list_instances_stops_on_empty_page(fake):
     fake.scripts[API] = [ok({'result': [{'instance_id': 'a'}]}), ok({'result': []})]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     instances, total = client.list_instances(1)
     assert total == 1 and len(fake.instances[API].calls) == 2
 
@@ -308,7 +328,7 @@ def test_query_status_batches_of_32_and_reports_unknown(fake):
     ids = ['id%02d' % number for number in range(40)]
     fake.scripts[API] = [ok({'status_results': [{'instance_id': iid, 'status': 2} for iid in ids[:32] if iid != 'id05']}),
                          ok({'status_results': [{'instance_id': iid, 'status': 4} for iid in ids[32:]]})]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     known, unknown = client.query_status(ids)
     assert [len(call['body']['instance_ids']) for call in fake.instances[API].calls] == [32, 8]
     assert unknown == ['id05']
@@ -318,7 +338,7 @@ def test_query_status_batches_of_32_and_reports_unknown(fake):
 def test_query_status_failure_in_second_batch(fake):
     ids = ['id%02d' % number for number in range(40)]
     fake.scripts[API] = [ok({'status_results': []}), ApiError('HTTP 500', status=500)]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     with pytest.raises(BatchFailure) as caught:
         client.query_status(ids)
     assert caught.value.failed_index == 1 and caught.value.failed_items == ids[32:]
@@ -326,7 +346,7 @@ def test_query_status_failure_in_second_batch(fake):
 
 @pytest.mark.parametrize('task_id', ['', '../x', 'a/b', 'a?b'])
 def test_unusable_task_id_is_refused(fake, task_id):
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     with pytest.raises(ApiError, match='unusable task id'):
         client.get_task(task_id)
     assert fake.instances[API].calls == []
@@ -336,7 +356,7 @@ def test_wait_for_jobs_until_all_final(fake):
     running = ok({'jobs': [{'job_id': 'j1', 'status': 1}, {'job_id': 'j2', 'status': 2}]})
     final = ok({'jobs': [{'job_id': 'j1', 'status': -1}, {'job_id': 'j2', 'status': 2}]})
     fake.scripts[API] = [running, running, final]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     slept = []
     jobs = client.wait_for_jobs('t1', 60, 2, sleep=slept.append)
     assert [job['status'] for job in jobs] == [-1, 2]
@@ -346,7 +366,7 @@ def test_wait_for_jobs_until_all_final(fake):
 
 def test_wait_for_jobs_times_out(fake):
     fake.scripts[API] = [ok({'jobs': []})] * 5
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     with pytest.raises(TaskFailed) as caught:
         client.wait_for_jobs('t1', 0.000001, 1, sleep=lambda seconds: None)
     assert caught.value.timed_out and caught.value.task_id == 't1'
@@ -385,7 +405,7 @@ def test_job_results_name_every_jobdetail_status(status, name):
 def test_wait_for_jobs_ends_on_status_3(fake):
     """Status 3 is a failed job (SDK JobDetail), as final as -1: waiting must not go on until the timeout."""
     fake.scripts[API] = [ok({'jobs': [{'job_id': 'j1', 'status': 0}]}), ok({'jobs': [{'job_id': 'j1', 'status': 3}]})]
-    client = kp.KooPhone(TOKEN_PARAMS, {}, client_class=fake)
+    client = kp.KooPhoneClient(TOKEN_PARAMS, api_client_class=fake)
     jobs = client.wait_for_jobs('t1', 60, 1, sleep=lambda seconds: None)
     assert jobs == [{'job_id': 'j1', 'status': 3}]
     assert len(fake.instances[API].calls) == 2
@@ -396,7 +416,7 @@ def test_listing_error_inside_data_of_an_http_200_fails_with_its_code(httpserver
     """A business error in batch-query's data.error_code is a failure even in an HTTP 200."""
     httpserver.expect_request('/v1/instances/batch-query').respond_with_json(
         {'data': {'error_code': 'KOOPHONE.API.0004', 'error_msg': 'project missing'}})
-    client = kp.KooPhone(dict(TOKEN_PARAMS, api_url=httpserver.url_for('/')), {})
+    client = kp.KooPhoneClient(dict(TOKEN_PARAMS, api_url=httpserver.url_for('/')))
     with pytest.raises(ApiError) as caught:
         client.list_instances(10)
     assert (caught.value.status, caught.value.vendor_code) == (200, 'KOOPHONE.API.0004')
@@ -444,7 +464,7 @@ AKSK_PARAMS = dict(TOKEN_PARAMS, auth_token=None, access_key='SIMKOOPHONEAK00000
 
 def test_aksk_calls_are_signed_and_carry_no_token(httpserver):
     httpserver.expect_request('/v1/instances/batch-query-status').respond_with_json(ok({'status_results': []}).data)
-    client = kp.KooPhone(dict(AKSK_PARAMS, api_url=httpserver.url_for('/')), {}, clock=lambda: JAN_1_2024)
+    client = kp.KooPhoneClient(dict(AKSK_PARAMS, api_url=httpserver.url_for('/')), clock=lambda: JAN_1_2024)
     client.batch_query_status(['a'])
     request = httpserver.log[0][0]
     assert 'X-Auth-Token' not in request.headers
@@ -463,9 +483,7 @@ def test_aksk_signs_every_retry_afresh(httpserver):
         return WerkzeugResponse(json.dumps(body), status=status, content_type='application/json')
     httpserver.expect_request('/v1/instances/batch-query-status').respond_with_handler(handler)
     moments = iter([JAN_1_2024, JAN_1_2024 + 7])
-    policy = RetryPolicy(retries=2, backoff=0)
-    client = kp.KooPhone(dict(AKSK_PARAMS, api_url=httpserver.url_for('/')), {'policy': policy},
-                         clock=lambda: next(moments))
+    client = kp.KooPhoneClient(dict(AKSK_PARAMS, api_url=httpserver.url_for('/'), retries=2), clock=lambda: next(moments))
     client.batch_query_status(['a'])
     attempts = [entry[0] for entry in httpserver.log]
     assert [request.headers['X-Sdk-Date'] for request in attempts] == ['20240101T000000Z', '20240101T000007Z']
@@ -477,12 +495,12 @@ def test_aksk_signs_every_retry_afresh(httpserver):
 
 
 def test_aksk_against_the_simulator_without_iam(simulator):
-    client = kp.KooPhone(dict(AKSK_PARAMS, api_url=simulator.url, iam_url=simulator.url), {})
+    client = kp.KooPhoneClient(dict(AKSK_PARAMS, api_url=simulator.url, iam_url=simulator.url))
     instances, total = client.list_instances(50)
     assert total == 80 and len(instances) == 80
     assert [entry['kind'] for entry in simulator.requests] == ['read', 'read']  # no IAM call
     with pytest.raises(ApiError) as caught:
-        kp.KooPhone(dict(AKSK_PARAMS, api_url=simulator.url, secret_key='wrong-secret'), {}).list_instances(50)
+        kp.KooPhoneClient(dict(AKSK_PARAMS, api_url=simulator.url, secret_key='wrong-secret')).list_instances(50)
     assert (caught.value.status, caught.value.vendor_code, caught.value.kind) == (401, 'APIGW.0301', 'auth')
     assert caught.value.message.endswith('. ' + kp.AUTH_HINTS[kp.AKSK])
     assert 'wrong-secret' not in str(caught.value)

@@ -15,6 +15,9 @@ import uuid
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import wfbss
+from ansible_collections.fleetops.maintenance.plugins.module_utils import wfbss_options as options
+from ansible_collections.fleetops.maintenance.plugins.module_utils import wfbss_reports as reports
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
 
 SECRET = 'sim-wfbss-secret'
@@ -92,7 +95,7 @@ def api(session, **overrides):
     params = dict(api_url='https://cspi.example/', api_version='v2.8', access_token='token', secret_key=SECRET,
                   validate_certs=True, ca_path=None, timeout=5, retries=0, retry_backoff=0, rate_limit_timeout=0)
     params.update(overrides)
-    return wfbss.WfbssApi(params, session=session, now=lambda: 1700000000)
+    return wfbss.WfbssClient(params, session=session, now=lambda: 1700000000)
 
 
 def test_reset_sends_the_signed_bodyless_post():
@@ -134,7 +137,7 @@ def test_list_reports_signs_the_encoded_query():
 
 def test_create_report_signs_the_utf8_body_sent():
     session = FakeSession(FakeResponse(200, {'customers': [{'id': CID, 'rtid': 1, 'result': 'Done', 'message': ''}]}))
-    body = wfbss.report_body(u'Rapport hebdo \u00e9 \u00fc', 'weekly', True, 28800, weekday='monday', contents=[100])
+    body = reports.report_body(u'Rapport hebdo \u00e9 \u00fc', 'weekly', True, 28800, weekday='monday', contents=[100])
     api(session).create_report([CID], body)
     sent = session.sent[0]
     assert sent['data'] == BODY
@@ -171,73 +174,84 @@ def test_missing_task_is_malformed():
 @pytest.mark.parametrize('status, data, expected', [
     (200, {'customers': []}, None),
     (200, {'error': 0, 'customers': []}, None),
-    (400, {'error': 'cids must hold 1 to 10'}, (None, 'cids must hold 1 to 10')),
-    (500, None, (None, None)),
-    (403, {'error': {'code': 'X', 'message': 'denied'}}, ('X', 'denied')),
+    (400, {'error': 'cids must hold 1 to 10'}, (None, 'cids must hold 1 to 10', None)),
+    (500, None, (None, None, None)),
+    (403, {'error': {'code': 'X', 'message': 'denied'}}, ('X', 'denied', None)),
 ])
 def test_parse_error(status, data, expected):
     assert wfbss.parse_error(status, data) == expected
 
 
 def test_unique_customer_ids():
-    assert wfbss.unique_customer_ids([CID, CID.lower(), ' ' + CID]) == ([CID], None)
-    ids, message = wfbss.unique_customer_ids([CID, 'not-a-guid'])
-    assert ids == [] and "customer_ids[1] (item 2)" in message and "'not-a-guid'" in message
-    assert 'at least one' in wfbss.unique_customer_ids([])[1]
+    assert options.unique_customer_ids([CID, CID.lower(), ' ' + CID]) == [CID]
+    with pytest.raises(InvalidInput) as caught:
+        options.unique_customer_ids([CID, 'not-a-guid'])
+    assert "customer_ids[1] (item 2)" in str(caught.value) and "'not-a-guid'" in str(caught.value)
+    with pytest.raises(InvalidInput, match='at least one'):
+        options.unique_customer_ids([])
 
 
-def test_check_options_api_version():
-    assert wfbss.check_options(dict(api_version='v2.8')) is None
-    assert 'api_version' in wfbss.check_options(dict(api_version='v2.8/../x'))
+def test_check_connection_api_version():
+    options.check_connection(dict(api_version='v2.8'))
+    with pytest.raises(InvalidInput, match='api_version'):
+        options.check_connection(dict(api_version='v2.8/../x'))
 
 
 @pytest.mark.parametrize('name, ok', [('weekly report', True), ('', False), ('   ', False), ('a/b', False),
                                       ('a|b', False), ('x"y', False), (u'Rapport \u00e9', True)])
-def test_report_name_problem(name, ok):
-    assert (wfbss.report_name_problem(name) is None) == ok
+def test_report_name(name, ok):
+    if ok:
+        assert options.report_name(name) == name
+    else:
+        with pytest.raises(InvalidInput, match='name must not'):
+            options.report_name(name)
 
 
 def test_time_round_trip():
-    assert wfbss.parse_time('08:00') == 28800
-    assert wfbss.parse_time('23:59') == 86340
-    assert wfbss.parse_time('0:05') == 300
-    assert wfbss.parse_time('24:00') is None and wfbss.parse_time('8') is None and wfbss.parse_time('08:60') is None
-    assert wfbss.format_time(28800) == '08:00' and wfbss.format_time(11100) == '03:05'
-    assert wfbss.format_time(86399) == '23:59:59'
+    assert options.time_of_day('08:00') == 28800
+    assert options.time_of_day('23:59') == 86340
+    assert options.time_of_day('0:05') == 300
+    for text in ('24:00', '8', '08:60'):
+        with pytest.raises(InvalidInput, match='time must be HH:MM'):
+            options.time_of_day(text)
+    assert reports.format_time(28800) == '08:00' and reports.format_time(11100) == '03:05'
+    assert reports.format_time(86399) == '23:59:59'
 
 
 def test_content_codes():
-    assert len(wfbss.CONTENTS) == 15
-    assert wfbss.content_codes(['virus_summary', '101', 101, 'TOP_SERVERS_VIRUS']) == ([100, 101, 102], None)
-    codes, message = wfbss.content_codes(['virus_summary', 'bogus'])
-    assert codes == [] and 'contents[1]' in message and 'virus_summary' in message
-    assert wfbss.content_codes(['999'])[1] is not None
+    assert len(reports.CONTENTS) == 15
+    assert options.content_codes(['virus_summary', '101', 101, 'TOP_SERVERS_VIRUS']) == [100, 101, 102]
+    with pytest.raises(InvalidInput) as caught:
+        options.content_codes(['virus_summary', 'bogus'])
+    assert 'contents[1]' in str(caught.value) and 'virus_summary' in str(caught.value)
+    with pytest.raises(InvalidInput):
+        options.content_codes(['999'])
 
 
 def test_report_body_monthly_with_recipients():
-    body = wfbss.report_body('monthly_report', 'monthly', True, 28800, monthday=5, recipients=['user1@example.com'],
-                             group_ids=[1, 2], contents=[100, 101])
+    body = reports.report_body('monthly_report', 'monthly', True, 28800, monthday=5, recipients=['user1@example.com'],
+                               group_ids=[1, 2], contents=[100, 101])
     assert body == {'type': 4, 'setting': {'name': 'monthly_report', 'enabled': 1, 'parameter': {
         'time': 28800, 'email': 1, 'contents': [{'tbl_type': 100}, {'tbl_type': 101}], 'monthday': 5,
         'address': ['user1@example.com'], 'gids': [1, 2]}}}
 
 
 def test_comparable_ignores_order_and_case():
-    wanted = wfbss.report_body('r', 'weekly', True, 28800, weekday='monday', recipients=['A@x.org', 'b@x.org'],
-                               group_ids=[2, 1], contents=[101, 100])
+    wanted = reports.report_body('r', 'weekly', True, 28800, weekday='monday', recipients=['A@x.org', 'b@x.org'],
+                                 group_ids=[2, 1], contents=[101, 100])
     existing = {'rtid': 3, 'type': 3, 'number': 4, 'setting': {'name': 'r', 'enabled': 1, 'parameter': {
         'time': 28800, 'weekday': 1, 'email': 1, 'address': ['b@x.org', 'a@x.org'], 'gids': [1, 2],
         'contents': [{'tbl_type': 100}, {'tbl_type': 101}]}}}
-    assert wfbss.differences(existing, wanted) == []
+    assert reports.differences(existing, wanted) == []
     existing['setting']['parameter']['time'] = 3600
     existing['setting']['parameter']['contents'] = [{'tbl_type': 100}]
-    assert wfbss.differences(existing, wanted) == ['contents', 'time']
+    assert reports.differences(existing, wanted) == ['contents', 'time']
 
 
 def test_readable_report():
     report = {'rtid': 1, 'type': 3, 'number': 0, 'setting': {'name': 'weekly report', 'enabled': 1, 'parameter': {
         'time': 11100, 'gids': [2], 'email': 1, 'weekday': 1, 'address': ['a@x.org'],
         'contents': [{'tbl_type': 100}, {'tbl_type': 999}]}}}
-    assert wfbss.readable_report(report) == dict(
+    assert reports.readable_report(report) == dict(
         rtid=1, name='weekly report', schedule='weekly', weekday='monday', monthday=None, time='03:05', enabled=True,
         recipients=['a@x.org'], group_ids=[2], contents=['virus_summary', 999], history_count=0)

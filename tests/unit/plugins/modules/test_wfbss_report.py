@@ -11,7 +11,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import WfbssApi, report_body
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import WfbssClient
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import report_body
 from ansible_collections.fleetops.maintenance.plugins.modules import wfbss_report
 
 PATH = '/SMPI/v2.8/service/wfbss/api/report'
@@ -135,8 +136,8 @@ def test_duplicate_reports_of_a_name_are_replaced_by_one(simulator, run_module, 
     run_module(wfbss_report, args(customer_ids=customers[:1]))
     run_module(wfbss_report, dict(args(customer_ids=customers[:1]), name='other'))
     # a second "weekly report", created through the API (the module never creates a duplicate)
-    api = WfbssApi(dict(wfbss_connection, validate_certs=True, ca_path=None, timeout=5, retries=0, retry_backoff=0,
-                        rate_limit_timeout=0, api_version='v2.8'))
+    api = WfbssClient(dict(wfbss_connection, validate_certs=True, ca_path=None, timeout=5, retries=0, retry_backoff=0,
+                           rate_limit_timeout=0, api_version='v2.8'))
     api.create_report(customers[:1], report_body('weekly report', 'weekly', True, 3600, weekday='friday', contents=[100]))
     api.close()
     simulator.clear_log()

@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The module runtime: what every module of the collection does the same way.
+
+It builds the argument spec (the connection options, the vendor's and the module's own), checks the
+connection options before anything is sent, turns bad input into one clear failure, opens the vendor client
+as a context manager that is always closed, runs batches, and turns failures into one result contract: what
+was completed, which items have an unknown outcome (``outcome_unknown_items``), and which were not processed
+(``unprocessed``), the same after a failure as after success. A module keeps only its options, its plan and
+its calls.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils import checks
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    ApiError,
+)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
+
+# Documented in the fleetops.maintenance.connection doc fragment.
+CONNECTION_ARGUMENT_SPEC = dict(
+    validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['FLEETOPS_VALIDATE_CERTS'])),
+    ca_path=dict(type='path', fallback=(env_fallback, ['FLEETOPS_CA_PATH'])),
+    timeout=dict(type='float', default=30),
+    retries=dict(type='int', default=3),
+    retry_backoff=dict(type='float', default=1.0),
+    rate_limit_timeout=dict(type='float', default=300),
+)
+
+
+class Vendor(object):
+    """What the runtime knows of a vendor: its options, the ones it needs, how to check them, how to open its client.
+
+    ``required`` options may come from the environment; a missing one is reported with its variables.
+    ``urls`` are the URL options checked before anything is sent. ``check(params)`` raises InvalidInput.
+    ``client(params)`` returns the vendor client (a context manager).
+    """
+
+    def __init__(self, name, argument_spec, client, required=(), urls=('api_url',), check=None):
+        self.name = name
+        self.argument_spec = argument_spec
+        self.client = client
+        self.required = required
+        self.urls = urls
+        self.check = check
+
+
+def environment_variables(spec, option):
+    """The environment variables an option falls back to."""
+    fallback = spec.get(option, {}).get('fallback')
+    return list(fallback[1]) if fallback and fallback[0] is env_fallback else []
+
+
+class FleetModule(object):
+    """One run of a collection module: its options (checked), the vendor client, and its result."""
+
+    def __init__(self, vendor, argument_spec, **module_options):
+        spec = dict(CONNECTION_ARGUMENT_SPEC)
+        spec.update(vendor.argument_spec)
+        spec.update(argument_spec)
+        self.ansible = AnsibleModule(argument_spec=spec, supports_check_mode=True, **module_options)
+        self.vendor = vendor
+        self.spec = spec
+        self.params = self.ansible.params
+        self.check_mode = self.ansible.check_mode
+        self.diff_mode = self.ansible._diff
+        if not HAS_REQUESTS:
+            self.ansible.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
+        with self.inputs():
+            self._check_connection()
+
+    def _check_connection(self):
+        missing = [option for option in self.vendor.required if self.params.get(option) in (None, '')]
+        if missing:
+            raise InvalidInput('missing required arguments: %s' % ', '.join(
+                '%s (or %s)' % (option, ' or '.join(environment_variables(self.spec, option)))
+                if environment_variables(self.spec, option) else option for option in missing))
+        checks.connection(self.params)
+        for option in self.vendor.urls:
+            if self.params.get(option) is not None or option in self.vendor.required:
+                checks.http_url(option, self.params.get(option), ' or '.join(environment_variables(self.spec, option)))
+        if self.vendor.check:
+            self.vendor.check(self.params)
+
+    @contextlib.contextmanager
+    def inputs(self):
+        """Checks of the input: an InvalidInput ends the module with its message, before anything is sent."""
+        try:
+            yield
+        except InvalidInput as exc:
+            self.ansible.fail_json(msg=str(exc))
+
+    @contextlib.contextmanager
+    def client(self, partial=None):
+        """The vendor client, always closed; an API or task failure ends the module with the ``partial`` result
+        (a dict the module keeps filling in: what it holds when the failure happens is returned)."""
+        client = self.vendor.client(self.params)
+        try:
+            yield client
+        except (ApiError, TaskFailed, BatchFailure) as exc:
+            self.fail_with(exc, **(partial or {}))
+        finally:
+            client.close()
+
+    def batches(self, items, size, action, partial=None):
+        """The results of ``action(batch)`` for each batch, in order; on a failure the module ends reporting what
+        the finished batches did (``partial(results)``), the failed batch, and the items not known to be done."""
+        try:
+            return run_batches(items, size, action, errors=(ApiError,))
+        except BatchFailure as failure:
+            self.fail_with(failure, **(partial(failure.completed) if partial else {}))
+
+    def warn(self, message):
+        self.ansible.warn(message)
+
+    def exit(self, **result):
+        result.setdefault('changed', False)
+        self.ansible.exit_json(**result)
+
+    def fail(self, msg, **result):
+        result.setdefault('changed', False)
+        self.ansible.fail_json(msg=msg, **result)
+
+    def fail_with(self, exc, **result):
+        """End the module with a clear message for an API, batch or task failure, keeping the results so far."""
+        result.setdefault('changed', False)
+        if isinstance(exc, BatchFailure):
+            result.setdefault('failed_batch', exc.failed_index + 1)
+            result.setdefault('unprocessed', exc.unprocessed_items)
+            if exc.outcome_unknown:
+                result.setdefault('outcome_unknown_items', exc.failed_items)
+            result['error'] = exc.error.to_dict()
+            self.ansible.fail_json(msg=exc.summary(), **result)
+        if isinstance(exc, TaskFailed):
+            result.setdefault('task_id', exc.task_id)
+            result.setdefault('last_state', exc.last_state)
+        else:
+            result.setdefault('error', exc.to_dict())
+        self.ansible.fail_json(msg=str(exc), **result)
