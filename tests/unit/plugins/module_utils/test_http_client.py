@@ -357,3 +357,35 @@ def test_tls_against_a_self_signed_server(tls_simulator, monkeypatch, env_bundle
             ApiClient(tls_simulator.url, policy=RetryPolicy(retries=0), **options).request('GET', path)
         # the TLS handshake succeeded: the simulator itself refused the call for its missing key (403)
         assert caught.value.kind == 'auth'
+
+
+LONG_QUERY = {'cids': ','.join('640FE47F-5118-4D79-8221-A35D0DE2EE%02d' % number for number in range(10))}
+
+
+def test_a_self_signed_certificate_is_named_first_whatever_the_url(tls_simulator):
+    """Ten customer IDs in the query used to push the cause past the point where the message is cut."""
+    with pytest.raises(ApiError) as caught:
+        ApiClient(tls_simulator.url, policy=RetryPolicy(retries=0)).request('GET', '/report', params=LONG_QUERY)
+    text = str(caught.value)
+    assert text.startswith('GET /report: certificate verify failed: self-signed certificate (set ca_path'), text
+    assert 'EE09' not in text and '?' not in text  # the query is not echoed
+
+
+def test_https_against_a_plain_http_port_says_the_server_does_not_speak_tls(simulator):
+    url = simulator.url.replace('http://', 'https://')
+    with pytest.raises(ApiError) as caught:
+        ApiClient(url, policy=RetryPolicy(retries=0)).request('GET', '/report', params=LONG_QUERY)
+    assert caught.value.kind == 'tls'
+    text = str(caught.value)
+    assert 'does not speak TLS there' in text and 'wrong scheme or port?' in text, text
+    assert 'set ca_path' not in text and 'EE09' not in text
+
+
+def test_a_refused_connection_says_why_without_the_url():
+    port = _closed_port()
+    with pytest.raises(ApiError) as caught:
+        ApiClient('http://127.0.0.1:%d' % port, policy=RetryPolicy(retries=0)).request('GET', '/report', params=LONG_QUERY)
+    text = str(caught.value)
+    assert caught.value.kind == 'connection'
+    assert text.startswith('GET /report: connection failed: Failed to establish a new connection: [Errno 111]'), text
+    assert 'EE09' not in text and 'HTTPConnectionPool' not in text

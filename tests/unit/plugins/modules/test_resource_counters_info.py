@@ -107,3 +107,10 @@ def test_bad_input_fails_before_anything_is_sent(simulator, run_module, args, ba
     assert failed is True
     assert words in result['msg']
     assert simulator.requests == []
+
+
+def test_missing_connection_options_name_their_environment_variables(simulator, run_module):
+    result, failed = run_module(resource_counters_info, dict(resource_id=1, list_id=1))
+    assert failed
+    assert result['msg'] == ('missing required arguments: api_url (or ALTCRAFT_API_URL), '
+                             'api_token (or ALTCRAFT_API_TOKEN)')

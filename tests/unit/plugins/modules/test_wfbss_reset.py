@@ -137,3 +137,11 @@ def test_vendor_error_inside_200(simulator, run_module, args, customers):
     assert failed
     assert result['error']['vendor_code'] == 'E1' and result['error']['vendor_message'] == 'busy'
     assert result['tasks'] == []
+
+
+def test_missing_credentials_name_the_environment_variables_too(simulator, run_module, customers):
+    result, failed = run_module(wfbss_reset, dict(api_url=simulator.url, customer_ids=customers[:1], type='counter'))
+    assert failed
+    assert result['msg'] == ('missing required arguments: access_token (or WFBSS_ACCESS_TOKEN), '
+                             'secret_key (or WFBSS_SECRET_KEY)')
+    assert simulator.requests == []
