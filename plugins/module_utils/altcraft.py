@@ -19,14 +19,7 @@ import calendar
 import re
 import time
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import (
-    KIND_API,
-    KIND_AUTH,
-    KIND_MALFORMED,
-    ApiError,
-    VendorClient,
-    VendorError,
-)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import KIND_API, KIND_AUTH, KIND_MALFORMED, ApiError, VendorClient, VendorError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed, wait_for_task
 
 API_PREFIX = '/api/v1.1/'

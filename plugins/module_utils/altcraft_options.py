@@ -23,6 +23,11 @@ ALTCRAFT_ARGUMENT_SPEC = dict(
     api_url=dict(type='str', fallback=(env_fallback, ['ALTCRAFT_API_URL'])),
     api_token=dict(type='str', no_log=True, fallback=(env_fallback, ['ALTCRAFT_API_TOKEN'])),
 )
+# What every Altcraft module counts: a resource, for one of its databases.
+TARGET_ARGUMENT_SPEC = dict(
+    resource_id=dict(type='int', required=True),
+    list_id=dict(type='int', required=True),
+)
 
 _DURATION_PART = re.compile(r'(\d+(?:\.\d+)?)\s*([smhdw]?)', re.IGNORECASE)
 _DURATION_WHOLE = re.compile(r'^\s*(?:\d+(?:\.\d+)?\s*[smhdw]?\s*)+$', re.IGNORECASE)

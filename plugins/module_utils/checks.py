@@ -14,10 +14,7 @@ __metaclass__ = type
 
 import math
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, keeps the import sanity test calm
-    urlsplit = None
+from urllib.parse import urlsplit
 
 
 class InvalidInput(ValueError):

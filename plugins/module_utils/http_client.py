@@ -24,10 +24,7 @@ import random
 import ssl
 import time
 
-try:
-    from urllib.parse import quote, urlencode, urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, keeps the import sanity test calm
-    quote = urlencode = urlsplit = None
+from urllib.parse import quote, urlencode, urlsplit
 
 try:
     import requests

@@ -30,10 +30,7 @@ import hashlib
 import hmac
 import time
 
-try:
-    from urllib.parse import quote, unquote
-except ImportError:  # pragma: no cover - Python 2 is not supported, keeps the import sanity test calm
-    quote = unquote = None
+from urllib.parse import quote, unquote
 
 ALGORITHM = 'SDK-HMAC-SHA256'
 DATE_HEADER = 'X-Sdk-Date'

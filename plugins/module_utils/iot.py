@@ -26,19 +26,9 @@ import base64
 import math
 import time
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, keeps the import sanity test calm
-    urlsplit = None
+from urllib.parse import urlsplit
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import (
-    KIND_API,
-    KIND_AUTH,
-    KIND_MALFORMED,
-    ApiError,
-    VendorClient,
-    VendorError,
-)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import KIND_API, KIND_AUTH, KIND_MALFORMED, ApiError, VendorClient, VendorError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.rate_limiter import RateLimiter
 
 SCM, LEGACY = 'scm', 'legacy'

@@ -14,10 +14,7 @@ __metaclass__ = type
 
 import re
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 is not supported, keeps the import sanity test calm
-    urlsplit = None
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 

@@ -21,14 +21,7 @@ import uuid
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import huawei_signer
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import run_batches
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import (
-    KIND_API,
-    KIND_AUTH,
-    KIND_MALFORMED,
-    ApiError,
-    VendorClient,
-    VendorError,
-)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import KIND_API, KIND_AUTH, KIND_MALFORMED, ApiError, VendorClient, VendorError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import wait_for_task
 
 IAM_OPTIONS = ('username', 'password', 'domain_name', 'project_name')

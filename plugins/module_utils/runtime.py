@@ -24,11 +24,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.fleetops.maintenance.plugins.module_utils import checks
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    ApiError,
-)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
 
 # Documented in the fleetops.maintenance.connection doc fragment.

@@ -20,12 +20,7 @@ import time
 import uuid
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import run_batches
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import (
-    KIND_MALFORMED,
-    ApiError,
-    VendorClient,
-    VendorError,
-)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import KIND_MALFORMED, ApiError, VendorClient, VendorError
 
 AUTH_HINT = ('Check access_token and secret_key (TMRM > Administration > Third-party integration), and the clock of '
              'the host running the module: every request is signed with its current time (x-posix-time)')

@@ -19,13 +19,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
 from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import Vendor
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import WfbssClient
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import (
-    CONTENT_CODES,
-    CONTENT_NAMES,
-    CONTENTS,
-    SCHEDULES,
-    WEEKDAYS,
-)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import CONTENT_CODES, CONTENT_NAMES, CONTENTS, SCHEDULES, WEEKDAYS
 
 WFBSS_ARGUMENT_SPEC = dict(
     api_url=dict(type='str', default='https://cspi.trendmicro.com', fallback=(env_fallback, ['WFBSS_API_URL'])),

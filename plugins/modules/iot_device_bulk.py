@@ -241,15 +241,8 @@ error:
   description: What the API said about the failed call.
   returned: failure of an API call
   type: dict
-  sample:
-    method: PUT
-    path: /device/bulkUpdate
-    status: 403
-    vendor_code: 403
-    vendor_message: Forbidden access.
-    request_id: null
-    outcome_unknown: false
-    kind: auth
+  sample: {method: PUT, path: /device/bulkUpdate, status: 403, vendor_code: 403,
+           vendor_message: Forbidden access., request_id: null, outcome_unknown: false, kind: auth}
 '''
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import chunks

@@ -192,15 +192,8 @@ error:
   description: Details of the failed API call (no secrets).
   type: dict
   returned: on an API failure
-  sample:
-    method: GET
-    path: /v1/instances/batch-query
-    status: 401
-    vendor_code: APIGW.0301
-    vendor_message: Incorrect IAM authentication information
-    request_id: 3f2b6c1e-8d4a-4b9e-a1c2-7e6f5d4c3b2a
-    outcome_unknown: false
-    kind: auth
+  sample: {method: GET, path: /v1/instances/batch-query, status: 401, vendor_code: APIGW.0301,
+           vendor_message: Incorrect IAM authentication information, request_id: 3f2b6c1e-8d4a-4b9e-a1c2-7e6f5d4c3b2a, outcome_unknown: false, kind: auth}
 '''
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import at_least

@@ -235,15 +235,8 @@ error:
   description: Details of the failed API call (no secrets).
   type: dict
   returned: on an API failure
-  sample:
-    method: POST
-    path: /v1/instances/batch-reset
-    status: 200
-    vendor_code: KOOPHONE.API.2004
-    vendor_message: "Instance frozen: a44uhlf7"
-    request_id: 3f2b6c1e-8d4a-4b9e-a1c2-7e6f5d4c3b2a
-    outcome_unknown: false
-    kind: api
+  sample: {method: POST, path: /v1/instances/batch-reset, status: 200, vendor_code: KOOPHONE.API.2004,
+           vendor_message: "Instance frozen: a44uhlf7", request_id: 3f2b6c1e-8d4a-4b9e-a1c2-7e6f5d4c3b2a, outcome_unknown: false, kind: api}
 task_id:
   description: The task whose wait failed or timed out.
   type: str

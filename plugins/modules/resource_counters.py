@@ -204,13 +204,12 @@ age_seconds:
 '''
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import age_unknown, pick_entry, summarize
-from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft_options import ALTCRAFT, feedback, max_age, waiting
+from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft_options import ALTCRAFT, TARGET_ARGUMENT_SPEC, feedback, max_age, waiting
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
 from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
 
 ARGUMENT_SPEC = dict(
-    resource_id=dict(type='int', required=True),
-    list_id=dict(type='int', required=True),
+    TARGET_ARGUMENT_SPEC,
     feedback_url=dict(type='str'),
     feedback_type=dict(type='str', default='JSON'),
     wait=dict(type='bool', default=True),

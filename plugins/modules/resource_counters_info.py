@@ -119,17 +119,12 @@ age_seconds:
 '''
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import summarize
-from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft_options import ALTCRAFT
+from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft_options import ALTCRAFT, TARGET_ARGUMENT_SPEC
 from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
-
-ARGUMENT_SPEC = dict(
-    resource_id=dict(type='int', required=True),
-    list_id=dict(type='int', required=True),
-)
 
 
 def main():
-    module = FleetModule(ALTCRAFT, ARGUMENT_SPEC)
+    module = FleetModule(ALTCRAFT, TARGET_ARGUMENT_SPEC)
     with module.client() as client:
         entry = client.get_counters(module.params['resource_id'], module.params['list_id'])
     module.exit(changed=False, **summarize(entry))

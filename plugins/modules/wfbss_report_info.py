@@ -158,15 +158,8 @@ error:
   description: What the failed call was and what the API answered (no credentials).
   returned: when a call failed
   type: dict
-  sample:
-    method: GET
-    path: /report
-    status: 401
-    vendor_code: null
-    vendor_message: invalid signature
-    request_id: 0f9c5bb4-9a51-4d0e-9f86-5e0c9f6c1a11
-    outcome_unknown: false
-    kind: auth
+  sample: {method: GET, path: /report, status: 401, vendor_code: null,
+           vendor_message: invalid signature, request_id: 0f9c5bb4-9a51-4d0e-9f86-5e0c9f6c1a11, outcome_unknown: false, kind: auth}
 failed_batch:
   description: The number (1-based) of the batch of 10 customers whose read failed.
   returned: when a call failed

@@ -141,15 +141,8 @@ error:
   description: What the failed call was and what the API answered (no credentials).
   returned: when a batch failed
   type: dict
-  sample:
-    method: POST
-    path: /commands/reset
-    status: 504
-    vendor_code: null
-    vendor_message: null
-    request_id: 0f9c5bb4-9a51-4d0e-9f86-5e0c9f6c1a11
-    outcome_unknown: true
-    kind: api
+  sample: {method: POST, path: /commands/reset, status: 504, vendor_code: null,
+           vendor_message: null, request_id: 0f9c5bb4-9a51-4d0e-9f86-5e0c9f6c1a11, outcome_unknown: true, kind: api}
 failed_batch:
   description: The number (1-based) of the batch that failed.
   returned: when a batch failed

@@ -9,12 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.fleetops.maintenance.plugins.plugin_utils.chore_results import (
-    chore_failure,
-    count,
-    failure_text,
-    loop_results,
-)
+from ansible_collections.fleetops.maintenance.plugins.plugin_utils.chore_results import chore_failure, count, failure_text, loop_results
 
 
 def summarize(targets, refreshed, reads, errors, check_mode):

@@ -9,12 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.fleetops.maintenance.plugins.plugin_utils.chore_results import (
-    chore_failure,
-    count,
-    failure_text,
-    loop_results,
-)
+from ansible_collections.fleetops.maintenance.plugins.plugin_utils.chore_results import chore_failure, count, failure_text, loop_results
 
 UNMATCHED_HINT = ('the API reports only how many devices it did not match, not which: compare the addresses of the '
                   'source of truth with the tenant\'s device inventory (IoT Security > Devices, or GET device/list)')

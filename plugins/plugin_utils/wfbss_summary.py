@@ -13,12 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.fleetops.maintenance.plugins.plugin_utils.chore_results import (
-    chore_failure,
-    count,
-    failure_text,
-    loop_results,
-)
+from ansible_collections.fleetops.maintenance.plugins.plugin_utils.chore_results import chore_failure, count, failure_text, loop_results
 
 REPORT_COUNTS = (('created', 'reports_created'), ('deleted', 'reports_deleted'), ('updated', 'reports_updated'),
                  ('replaced', 'reports_replaced'), ('differs', 'reports_differing'), ('unchanged', 'reports_unchanged'))
