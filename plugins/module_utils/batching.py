@@ -3,12 +3,20 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Split work into the vendor's batch size and keep a result per batch, so a
-failure part-way still tells what the finished batches did."""
+"""Split work into the vendor's batch size, send up to ``concurrency`` batches at once, and keep a result per
+batch, so that a failure part-way still tells what the finished batches did.
+
+With more than one worker, a failure stops new batches from being sent; the batches already in flight run to
+their end, and their results are kept too: completed, outcome unknown, or not processed.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import itertools
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 
 def chunks(items, size):
@@ -19,55 +27,116 @@ def chunks(items, size):
         yield items[start:start + size]
 
 
-class BatchFailure(Exception):
-    """Batch ``failed_index`` (0-based) failed; ``completed`` holds the results of those before it."""
+def _count(number, singular, plural):
+    return '%d %s' % (number, singular if number == 1 else plural)
 
-    def __init__(self, error, completed, failed_index, failed_items, remaining_items, total_batches):
-        super(BatchFailure, self).__init__(str(error))
-        self.total_batches = total_batches
-        self.error = error
-        self.completed = completed
-        self.failed_index = failed_index
-        self.failed_items = failed_items
-        self.remaining_items = remaining_items
+
+class BatchFailure(Exception):
+    """At least one batch failed. ``failed_index`` (0-based) is the first that failed and ``error`` its error;
+    ``results`` holds the result of every batch that completed, by index (with one worker, those before it)."""
+
+    def __init__(self, batches, results, errors):
+        self.batches = batches
+        self.results = results
+        self.errors = errors
+        self.failed_index = min(errors)
+        self.error = errors[self.failed_index]
+        self.total_batches = len(batches)
+        super(BatchFailure, self).__init__(self.summary())
+
+    @property
+    def completed(self):
+        """The results of the batches that completed, in batch order."""
+        return [self.results[index] for index in sorted(self.results)]
+
+    @property
+    def completed_batches(self):
+        """(1-based batch number, items, result) of each batch that completed, in batch order."""
+        return [(index + 1, self.batches[index], self.results[index]) for index in sorted(self.results)]
+
+    @property
+    def failed_items(self):
+        """The items of the first batch that failed."""
+        return list(self.batches[self.failed_index])
+
+    def _unknown(self, index):
+        return bool(getattr(self.errors[index], 'outcome_unknown', False))
 
     @property
     def outcome_unknown(self):
-        """True when the failed batch may have been applied (a write that got no usable answer)."""
-        return bool(getattr(self.error, 'outcome_unknown', False))
+        """True when a failed batch may have been applied (a write that got no usable answer)."""
+        return any(self._unknown(index) for index in self.errors)
+
+    @property
+    def outcome_unknown_items(self):
+        """Items of failed batches that may have been applied: check them before sending them again."""
+        return [item for index in sorted(self.errors) if self._unknown(index) for item in self.batches[index]]
 
     @property
     def unprocessed_items(self):
-        """Items certainly not processed: safe to send again."""
-        if self.outcome_unknown:
-            return list(self.remaining_items)
-        return self.failed_items + self.remaining_items
+        """Items certainly not processed (refused, or never sent): safe to send again."""
+        return [item for index, batch in enumerate(self.batches)
+                if index not in self.results and not (index in self.errors and self._unknown(index)) for item in batch]
 
     def summary(self):
-        parts = ['%s completed before it' % _count(len(self.completed), 'batch', 'batches')]
+        done = len(self.results)
+        after = len([index for index in self.results if index > self.failed_index])
+        parts = ['%s completed %s' % (_count(done, 'batch', 'batches'),
+                                      'before it' if not after else '(%d of them after it, already in flight)' % after)]
         if self.outcome_unknown:
-            parts.append('%s with an unknown outcome' % _count(len(self.failed_items), 'item', 'items'))
+            parts.append('%s with an unknown outcome' % _count(len(self.outcome_unknown_items), 'item', 'items'))
         parts.append('%s not processed' % _count(len(self.unprocessed_items), 'item', 'items'))
         return 'batch %d of %d failed (%s): %s' % (
             self.failed_index + 1, self.total_batches, '; '.join(parts), self.error)
 
 
-def _count(number, singular, plural):
-    return '%d %s' % (number, singular if number == 1 else plural)
+def run_batches(items, size, action, errors=(Exception,), concurrency=1):
+    """Call ``action(batch)`` for each batch and return the list of its results, in batch order.
 
-
-def run_batches(items, size, action, errors=(Exception,)):
-    """Call ``action(batch)`` for each batch in order and return the list of its results.
-
-    Stops at the first batch whose action raises one of ``errors`` and raises
-    BatchFailure carrying the results so far and the items not yet processed.
+    Up to ``concurrency`` batches are sent at once. When an action raises one of ``errors``, no further batch is
+    started; those in flight finish, and BatchFailure carries every result and every failure.
     """
     batches = list(chunks(items, size))
-    results = []
+    if concurrency <= 1 or len(batches) <= 1:
+        return _sequential(batches, action, errors)
+    return _parallel(batches, action, errors, concurrency)
+
+
+def _sequential(batches, action, errors):
+    results = {}
     for index, batch in enumerate(batches):
         try:
-            results.append(action(batch))
+            results[index] = action(batch)
         except errors as exc:
-            remaining = [item for later in batches[index + 1:] for item in later]
-            raise BatchFailure(exc, results, index, batch, remaining, len(batches))
-    return results
+            raise BatchFailure(batches, results, {index: exc})
+    return [results[index] for index in range(len(batches))]
+
+
+def _parallel(batches, action, errors, concurrency):
+    results, failures, lock = {}, {}, threading.Lock()
+
+    def run(index):
+        try:
+            outcome = action(batches[index])
+        except errors as exc:
+            with lock:
+                failures[index] = exc
+            return
+        with lock:
+            results[index] = outcome
+
+    pending = iter(range(len(batches)))
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(batches))) as pool:
+        in_flight = set(pool.submit(run, index) for index in itertools.islice(pending, concurrency))
+        while in_flight:
+            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                future.result()  # an error that is not one of ``errors`` is a bug: let it through
+                if failures:
+                    continue
+                index = next(pending, None)
+                if index is not None:
+                    in_flight.add(pool.submit(run, index))
+    if failures:
+        raise BatchFailure(batches, results, failures)
+    return [results[index] for index in range(len(batches))]

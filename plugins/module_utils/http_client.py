@@ -22,6 +22,7 @@ import email.utils
 import json
 import random
 import ssl
+import threading
 import time
 
 from urllib.parse import quote, urlencode, urlsplit
@@ -246,7 +247,7 @@ class ApiClient(object):
 
     def __init__(self, base_url, validate_certs=True, ca_path=None, timeout=30, policy=None, auth=None,
                  error_parser=None, request_id_header=None, rate_limiter=None, auth_hint=None, session=None,
-                 sleep=time.sleep, request_signer=None, describe_code=None):
+                 sleep=time.sleep, request_signer=None, describe_code=None, clock=time.monotonic):
         self.base_url = base_url.rstrip('/')
         self.base_path = urlsplit(self.base_url).path
         self.host = urlsplit(self.base_url).netloc
@@ -260,11 +261,30 @@ class ApiClient(object):
         self.rate_limiter = rate_limiter
         self.auth_hint = auth_hint
         self.sleep = sleep
-        self.session = session or requests.Session()
+        self.clock = clock
         # Passed on every request: a session-level setting would lose to REQUESTS_CA_BUNDLE in the environment.
         self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
-        self.session.headers['User-Agent'] = USER_AGENT
+        # One keep-alive session per worker thread (a requests.Session is not meant to be shared between threads);
+        # a session given by a test serves every thread.
+        self._given_session = session
+        self._local = threading.local()
+        self._sessions = []
+        self._lock = threading.Lock()
+        self._paused_until = 0.0  # a 429 pauses every worker of this client until then
         self.calls = 0
+
+    @property
+    def session(self):
+        """This thread's session."""
+        if self._given_session is not None:
+            return self._given_session
+        session = getattr(self._local, 'session', None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            session.headers['User-Agent'] = USER_AGENT
+            with self._lock:
+                self._sessions.append(session)
+        return session
 
     def request(self, method, path, params=None, json_body=None, headers=None, idempotent=None, form_body=None):
         """Send one logical call, retrying as the policy allows; return a Response or raise ApiError.
@@ -290,11 +310,13 @@ class ApiClient(object):
     # ------------------------------------------------------------------ one attempt
     def _send(self, call):
         """Send one attempt: the requests response, or None when a failure that may be retried was waited out."""
+        self._wait_while_paused()
         headers = self._headers(call)
         if self.rate_limiter:
             self.rate_limiter.acquire()
         try:
-            self.calls += 1
+            with self._lock:
+                self.calls += 1
             return self.session.request(call.method, call.url, data=call.body, headers=headers, timeout=self.timeout,
                                         verify=self.verify)
         except requests.exceptions.SSLError as exc:
@@ -339,8 +361,20 @@ class ApiClient(object):
                              % self.policy.rate_limit_timeout, status=429, kind=KIND_RATE_LIMIT)
         call.rate_limit_waited += wait
         call.attempt -= 1
+        with self._lock:  # the vendor's limit is shared: every worker waits, not only the one refused
+            self._paused_until = self._local.paused = max(self._paused_until, self.clock() + wait)
         self.sleep(wait)
         return True
+
+    def _wait_while_paused(self):
+        """Wait out a pause another worker's 429 started (once per pause)."""
+        until = self._paused_until
+        if until <= getattr(self._local, 'paused', 0.0):
+            return
+        self._local.paused = until
+        remaining = until - self.clock()
+        if remaining > 0:
+            self.sleep(remaining)
 
     def _retried(self, call, status):
         """True when a failed status may be retried and was waited out."""
@@ -387,7 +421,12 @@ class ApiClient(object):
                              status=raw.status_code, kind=KIND_MALFORMED, outcome_unknown=not call.idempotent)
 
     def close(self):
-        self.session.close()
+        if self._given_session is not None:
+            self._given_session.close()
+        with self._lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions = []
 
 
 class VendorClient(object):

@@ -24,6 +24,7 @@ __metaclass__ = type
 
 import base64
 import math
+import threading
 import time
 
 from urllib.parse import urlsplit
@@ -155,6 +156,8 @@ class ScmLogin(object):
                                          error_parser=parse_token_error)
         self._token = None
         self._renew_at = None
+        self._lock = threading.Lock()  # one token for every worker thread
+        self._used = threading.local()  # the token this thread's last call carried
         self.fetched = 0
 
     def _client_auth(self, method, request_uri, body):  # pylint: disable=unused-argument
@@ -162,13 +165,18 @@ class ScmLogin(object):
 
     def authorization(self):
         """The Authorization header value for the next IoT API call."""
-        if self._token is None or self.clock() >= self._renew_at:
-            self._fetch()
-        return 'Bearer ' + self._token
+        with self._lock:
+            if self._token is None or self.clock() >= self._renew_at:
+                self._fetch()
+            self._used.token = self._token
+        return 'Bearer ' + self._used.token
 
     def forget(self):
-        """Drop the token (the API refused it): the next call fetches a new one."""
-        self._token = None
+        """Drop the token this thread's call carried (the API refused it): the next call fetches a new one,
+        once, whichever worker was refused first."""
+        with self._lock:
+            if self._token == getattr(self._used, 'token', None):
+                self._token = None
 
     def _fetch(self):
         started = self.clock()

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import threading
 import time
 import uuid
 
@@ -154,6 +155,8 @@ class KooPhoneClient(VendorClient):
         self.clock = clock
         kind = (credential_kinds(params) or [TOKEN])[0]  # the options' check has made sure there is exactly one
         self._token = params.get('auth_token')
+        self._token_lock = threading.Lock()  # one IAM login for every worker thread
+        self._used = threading.local()  # the token this thread's last call carried
         self._iam = kind == IAM_LOGIN
         signed = kind == AKSK
         self.client = self.http(params['api_url'], auth=None if signed else self._auth_headers,
@@ -173,9 +176,11 @@ class KooPhoneClient(VendorClient):
                                   project_id=params.get('project_id'), now=self.clock)
 
     def _auth_headers(self, method, request_uri, body):
-        if self._token is None:
-            self._token = self._iam_token()
-        return {'X-Auth-Token': self._token}
+        with self._token_lock:
+            if self._token is None:
+                self._token = self._iam_token()
+            self._used.token = self._token
+        return {'X-Auth-Token': self._used.token}
 
     def _iam_token(self):
         """A project-scoped token from IAM (password identity, project by name)."""
@@ -205,7 +210,9 @@ class KooPhoneClient(VendorClient):
             # Only a 401 from KooPhone itself: a refused IAM login is not retried.
             if exc.status != 401 or not self._iam or exc.path != path:
                 raise
-        self._token = None
+        with self._token_lock:  # renewed once, whichever worker saw the 401 first
+            if self._token == getattr(self._used, 'token', None):
+                self._token = None
         return self._send(method, path, **kwargs)
 
     def _send(self, method, path, params=None, request_id_in_query=False, **kwargs):
@@ -241,7 +248,8 @@ class KooPhoneClient(VendorClient):
     # ------------------------------------------------------ shared workflows
     def query_status(self, instance_ids):
         """Status of every id, 32 a call: (status_results in request order, ids the vendor did not return)."""
-        pages = run_batches(instance_ids, MAX_BATCH, self.batch_query_status, errors=(ApiError,))
+        pages = run_batches(instance_ids, MAX_BATCH, self.batch_query_status, errors=(ApiError,),
+                            concurrency=self.params.get('concurrency') or 1)
         by_id = {}
         for page in pages:
             for item in page:

@@ -27,6 +27,11 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
 
+# Documented in the fleetops.maintenance.concurrency doc fragment; the modules that send several requests take it.
+CONCURRENCY_ARGUMENT_SPEC = dict(
+    concurrency=dict(type='int', default=4),
+)
+
 # Documented in the fleetops.maintenance.connection doc fragment.
 CONNECTION_ARGUMENT_SPEC = dict(
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['FLEETOPS_VALIDATE_CERTS'])),
@@ -86,6 +91,8 @@ class FleetModule(object):
                 '%s (or %s)' % (option, ' or '.join(environment_variables(self.spec, option)))
                 if environment_variables(self.spec, option) else option for option in missing))
         checks.connection(self.params)
+        if 'concurrency' in self.params:
+            checks.at_least('concurrency', self.params['concurrency'], 1)
         for option in self.vendor.urls:
             if self.params.get(option) is not None or option in self.vendor.required:
                 checks.http_url(option, self.params.get(option), ' or '.join(environment_variables(self.spec, option)))
@@ -112,13 +119,21 @@ class FleetModule(object):
         finally:
             client.close()
 
+    @property
+    def concurrency(self):
+        """How many batches may be in flight at once (1 for a module without the option)."""
+        return self.params.get('concurrency') or 1
+
     def batches(self, items, size, action, partial=None):
-        """The results of ``action(batch)`` for each batch, in order; on a failure the module ends reporting what
-        the finished batches did (``partial(results)``), the failed batch, and the items not known to be done."""
+        """The results of ``action(batch)`` for each batch, in order, up to ``concurrency`` batches at once.
+
+        On a failure the module ends reporting what the finished batches did (``partial(failure)``, from the
+        BatchFailure), the failed batch, and the items whose outcome is unknown or that were not processed.
+        """
         try:
-            return run_batches(items, size, action, errors=(ApiError,))
+            return run_batches(items, size, action, errors=(ApiError,), concurrency=self.concurrency)
         except BatchFailure as failure:
-            self.fail_with(failure, **(partial(failure.completed) if partial else {}))
+            self.fail_with(failure, **(partial(failure) if partial else {}))
 
     def warn(self, message):
         self.ansible.warn(message)
@@ -138,7 +153,7 @@ class FleetModule(object):
             result.setdefault('failed_batch', exc.failed_index + 1)
             result.setdefault('unprocessed', exc.unprocessed_items)
             if exc.outcome_unknown:
-                result.setdefault('outcome_unknown_items', exc.failed_items)
+                result.setdefault('outcome_unknown_items', exc.outcome_unknown_items)
             result['error'] = exc.error.to_dict()
             self.ansible.fail_json(msg=exc.summary(), **result)
         if isinstance(exc, TaskFailed):

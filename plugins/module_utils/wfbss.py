@@ -111,7 +111,7 @@ class WfbssClient(VendorClient):
     def reports(self, customer_ids, name=None):
         """list_reports for any number of customers, 10 per call; raises BatchFailure when a call fails."""
         answers = run_batches(customer_ids, MAX_CUSTOMERS_PER_CALL, lambda batch: self.list_reports(batch, name=name),
-                              errors=(ApiError,))
+                              errors=(ApiError,), concurrency=self.params.get('concurrency') or 1)
         return [entry for answer in answers for entry in answer]
 
     def create_report(self, customer_ids, body):

@@ -75,6 +75,7 @@ options:
     default: 500
 extends_documentation_fragment:
   - fleetops.maintenance.connection
+  - fleetops.maintenance.concurrency
   - fleetops.maintenance.iot
   - fleetops.maintenance.attributes
 attributes:
@@ -102,7 +103,8 @@ notes:
     match are therefore reported as a count (sent minus updated), not by address.
   - The request is idempotent (it sets the same values again), so the client retries it after a timeout or an HTTP
     500, 502, 503 or 504.
-  - If batch k fails, the batches before it have been applied; the result lists them and the devices not processed.
+  - If batch k fails, no further batch is sent; the batches that completed (those before it, and with O(concurrency) above
+    1 those that were already in flight) have been applied: the result lists them and the devices not processed.
     Running the task again with the same devices is safe.
   - The vendor does not document how it matches addresses (for example several devices with one address), which
     values C(SessionEvtType) takes, or a maximum number of devices per request.
@@ -187,7 +189,7 @@ batch_count:
   sample: 3
 batches:
   description:
-    - One entry per batch sent (in check mode, per batch that would be sent). On failure, the batches completed before it.
+    - One entry per batch sent (in check mode, per batch that would be sent). On failure, the batches that completed.
   returned: always
   type: list
   elements: dict
@@ -231,7 +233,7 @@ failed_batch:
   sample: 2
 unprocessed:
   description:
-    - The devices not known to be applied (those of the failed batch and of every batch after it), by position
+    - The devices not known to be applied (those of the failed batches and of every batch not sent), by position
       (from 1, in O(devices) or in the file's devices) and address.
   returned: failure in a batch
   type: list
@@ -250,9 +252,10 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import generation
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_devices import UPDATE_SOURCES, devices_to_api, load_devices_file
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_options import IOT
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
 
 ARGUMENT_SPEC = dict(
+    CONCURRENCY_ARGUMENT_SPEC,
     devices=dict(type='list', elements='dict'),
     devices_file=dict(type='path'),
     update_source=dict(type='str', default='cellular', choices=list(UPDATE_SOURCES)),
@@ -275,11 +278,11 @@ def numbered(batches):
 
 def partial(devices, size, result):
     """What a failed run returns: the batches that were applied, and the devices not known to be, by position."""
-    def report(done):
-        first = len(done) * size
-        unprocessed = [dict(position=first + offset + 1, address=device.get('ipAddress') or device.get('ipv6Address'))
-                       for offset, device in enumerate(devices[first:])]
-        done = numbered(done)
+    def report(failure):
+        done = [dict(batch, index=number) for number, items, batch in failure.completed_batches]
+        applied = set(number - 1 for number, items, batch in failure.completed_batches)
+        unprocessed = [dict(position=position + 1, address=device.get('ipAddress') or device.get('ipv6Address'))
+                       for position, device in enumerate(devices) if position // size not in applied]
         return dict(result, changed=bool(done), batches=done, unprocessed=unprocessed, **totals(done))
     return report
 

@@ -55,6 +55,7 @@ options:
     default: '2024'
 extends_documentation_fragment:
   - fleetops.maintenance.connection
+  - fleetops.maintenance.concurrency
   - fleetops.maintenance.koophone
   - fleetops.maintenance.attributes
 attributes:
@@ -183,7 +184,7 @@ failed_batch:
   returned: on failure of a status batch
   sample: 2
 unprocessed:
-  description: IDs whose status was not read because their batch failed or came after it.
+  description: IDs whose status was not read because their batch failed or was not sent after the failure.
   type: list
   elements: str
   returned: on failure of a status batch
@@ -199,9 +200,10 @@ error:
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import at_least
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import RUNNING_STATUS_ENUM, status_name
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone_options import KOOPHONE, unique_instance_ids
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
 
 ARGUMENT_SPEC = dict(
+    CONCURRENCY_ARGUMENT_SPEC,
     instance_ids=dict(type='list', elements='str'),
     list_instances=dict(type='bool', default=False),
     instance_name=dict(type='str'),

@@ -54,6 +54,7 @@ options:
     default: true
 extends_documentation_fragment:
   - fleetops.maintenance.connection
+  - fleetops.maintenance.concurrency
   - fleetops.maintenance.koophone
   - fleetops.maintenance.attributes
 attributes:
@@ -71,8 +72,9 @@ attributes:
 notes:
   - A batch reset is a write that must not be replayed blindly. If the API answers HTTP 500 or 504, or does not
     answer in time, the module fails saying the outcome is unknown; check the instances before running it again.
-  - If batch N fails, the instances of the batches before it have been reset; the failure returns them in
-    RV(reset_instance_ids) and the IDs not processed in C(unprocessed). Later batches are not sent.
+  - If batch N fails, no further batch is sent. The instances of the batches that completed (those before it, and with
+    O(concurrency) above 1 those already in flight) have been reset; the failure returns them in RV(reset_instance_ids)
+    and the IDs not processed in C(unprocessed).
   - The 2024 vendor documentation returns only C(error_code) and C(error_msg); the 2025 documentation adds
     C(data.task_id) and C(data.cmd_jobs). Both answers are accepted.
   - Job states are C(1) running, C(2) succeeded, C(-1) failed; the vendor SDK also lists C(0) not started (counted
@@ -137,7 +139,7 @@ instance_ids:
   returned: always
   sample: [a44uhlf7, efjy72gs]
 reset_instance_ids:
-  description: IDs of the instances whose batch the vendor accepted (on failure, those reset before it).
+  description: IDs of the instances whose batch the vendor accepted (on failure, those of the batches that completed).
   type: list
   elements: str
   returned: when not in check mode
@@ -252,14 +254,16 @@ last_state:
 
 import time
 
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, chunks, run_batches
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, finite
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import MAX_BATCH, job_results
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone_options import KOOPHONE, unique_instance_ids
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
 
 ARGUMENT_SPEC = dict(
+    CONCURRENCY_ARGUMENT_SPEC,
     instance_ids=dict(type='list', elements='str', required=True),
     wait=dict(type='bool', default=False),
     wait_timeout=dict(type='float', default=600),
@@ -285,31 +289,33 @@ def preview(module, client, instance_ids):
 
 
 def outcome(instance_ids, accepted, jobs=None):
-    """The result of the accepted batches [(instance ids, reply)], with each batch's final jobs when waited on."""
+    """The result of the accepted batches [(batch number, instance ids, reply)], with each batch's final jobs (by
+    batch number) when waited on."""
     jobs = jobs or {}
-    results = [item for number, (batch, reply) in enumerate(accepted, 1)
-               for item in job_results(number, batch, reply, jobs.get(number))]
+    results = [item for number, batch, reply in accepted for item in job_results(number, batch, reply, jobs.get(number))]
     return dict(changed=bool(accepted), instance_ids=instance_ids,
-                reset_instance_ids=[iid for batch, reply in accepted for iid in batch],
-                task_ids=[reply['task_id'] for batch, reply in accepted if reply['task_id']], results=results,
+                reset_instance_ids=[iid for number, batch, reply in accepted for iid in batch],
+                task_ids=[reply['task_id'] for number, batch, reply in accepted if reply['task_id']], results=results,
                 failed_instance_ids=[item['instance_id'] for item in results if item['status'] == 'failed'])
 
 
 def wait_for_jobs(module, client, instance_ids, accepted):
-    """The final jobs of every accepted batch that has a task id, by batch number, all within wait_timeout."""
-    jobs, deadline = {}, time.monotonic() + module.params['wait_timeout']
-    for number, (batch, reply) in enumerate(accepted, 1):
-        if not reply['task_id']:
-            continue
-        try:
-            jobs[number] = client.wait_for_jobs(reply['task_id'], max(deadline - time.monotonic(), 0.001),
-                                                module.params['poll_interval'])
-        except TaskFailed as exc:
-            jobs[number] = exc.last_state
-            module.fail_with(exc, waited=True, **outcome(instance_ids, accepted, jobs))
-        except ApiError as exc:
-            module.fail_with(exc, waited=True, **outcome(instance_ids, accepted, jobs))
-    return jobs
+    """The final jobs of every accepted batch that has a task id, by batch number, all within wait_timeout; up to
+    ``concurrency`` tasks are polled at once."""
+    deadline, interval = time.monotonic() + module.params['wait_timeout'], module.params['poll_interval']
+    tasks = [(number, reply['task_id']) for number, batch, reply in accepted if reply['task_id']]
+
+    def wait(task):
+        number, task_id = task[0]
+        return number, client.wait_for_jobs(task_id, max(deadline - time.monotonic(), 0.001), interval)
+
+    try:
+        return dict(run_batches(tasks, 1, wait, errors=(ApiError, TaskFailed), concurrency=module.concurrency))
+    except BatchFailure as failure:
+        jobs = dict(failure.completed)
+        jobs.update((tasks[index][0], error.last_state) for index, error in failure.errors.items()
+                    if isinstance(error, TaskFailed))
+        module.fail_with(failure.error, waited=True, **outcome(instance_ids, accepted, jobs))
 
 
 def finish(module, result, batches):
@@ -336,9 +342,11 @@ def main():
     with module.client(dict(instance_ids=instance_ids)) as client:
         if module.check_mode:
             preview(module, client, instance_ids)
-        accepted = module.batches(instance_ids, MAX_BATCH, lambda batch: (batch, client.batch_reset(batch)),
-                                  partial=lambda done: dict(outcome(instance_ids, done), waited=False))
-        waited = module.params['wait'] and any(reply['task_id'] for batch, reply in accepted)
+        replies = module.batches(instance_ids, MAX_BATCH, client.batch_reset,
+                                 partial=lambda failure: dict(outcome(instance_ids, failure.completed_batches), waited=False))
+        accepted = [(number, batch, reply) for number, (batch, reply) in
+                    enumerate(zip(chunks(instance_ids, MAX_BATCH), replies), 1)]
+        waited = module.params['wait'] and any(reply['task_id'] for number, batch, reply in accepted)
         jobs = wait_for_jobs(module, client, instance_ids, accepted) if waited else {}
     finish(module, dict(outcome(instance_ids, accepted, jobs), waited=waited), len(accepted))
 

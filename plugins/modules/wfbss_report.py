@@ -122,6 +122,7 @@ options:
     default: []
 extends_documentation_fragment:
   - fleetops.maintenance.connection
+  - fleetops.maintenance.concurrency
   - fleetops.maintenance.wfbss
   - fleetops.maintenance.attributes
 attributes:
@@ -271,7 +272,7 @@ outcome_unknown_items:
   returned: when a batch failed with an unknown outcome
   sample: [549390C2-61B3-417E-B1F0-8955A63C08F3]
 unprocessed:
-  description: The customers of the failed batch (unless its outcome is unknown) and of the batches not sent after it.
+  description: The customers of the failed batches (unless their outcome is unknown) and of the batches not sent.
   returned: when a call failed
   type: list
   elements: str
@@ -281,7 +282,7 @@ unprocessed:
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import FAILED_RESULTS, MAX_CUSTOMERS_PER_CALL, by_customer
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options import (
     WFBSS,
@@ -296,6 +297,7 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import differences, readable_report, report_body
 
 ARGUMENT_SPEC = dict(
+    CONCURRENCY_ARGUMENT_SPEC,
     customer_ids=dict(type='list', elements='str', required=True),
     name=dict(type='str', required=True),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -413,10 +415,10 @@ def apply(module, api, plan, body, customer_ids):
             customers = [cid for cid in customers if cid not in plan.to_delete or plan.entries[cid]['result'] == 'Done']
         try:
             run_batches(customers, MAX_CUSTOMERS_PER_CALL, lambda batch, call=call: plan.record(call(batch), batch),
-                        errors=(ApiError,))
+                        errors=(ApiError,), concurrency=module.concurrency)
         except BatchFailure as failure:
             later = set(cid for ids, dummy in steps[number + 1:] for cid in ids)
-            for cid in later.union(failure.failed_items, failure.remaining_items):
+            for cid in later.union(failure.unprocessed_items, failure.outcome_unknown_items):
                 plan.entries[cid].update(result=None, message=NOT_DONE_MESSAGE)
             unprocessed = set(failure.unprocessed_items).union(later)
             module.fail_with(failure, changed=_done(plan), customers=plan.customers(customer_ids),

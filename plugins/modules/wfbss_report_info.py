@@ -31,6 +31,7 @@ options:
     type: str
 extends_documentation_fragment:
   - fleetops.maintenance.connection
+  - fleetops.maintenance.concurrency
   - fleetops.maintenance.wfbss
   - fleetops.maintenance.attributes
 attributes:
@@ -166,19 +167,20 @@ failed_batch:
   type: int
   sample: 2
 unprocessed:
-  description: The customers of the failed batch and of the batches not read after it.
+  description: The customers of the failed batches and of the batches not read after the failure.
   returned: when a call failed
   type: list
   elements: str
   sample: [549390C2-61B3-417E-B1F0-8955A63C08F3]
 '''
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import by_customer
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options import WFBSS, unique_customer_ids
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import readable_report
 
 ARGUMENT_SPEC = dict(
+    CONCURRENCY_ARGUMENT_SPEC,
     customer_ids=dict(type='list', elements='str', required=True),
     name=dict(type='str'),
 )

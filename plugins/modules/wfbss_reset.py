@@ -50,6 +50,7 @@ options:
       - device_control_incidents
 extends_documentation_fragment:
   - fleetops.maintenance.connection
+  - fleetops.maintenance.concurrency
   - fleetops.maintenance.wfbss
   - fleetops.maintenance.attributes
 attributes:
@@ -72,7 +73,8 @@ notes:
     the module cannot detect unknown customer IDs (M(fleetops.maintenance.wfbss_report_info) shows which IDs the API answers for).
   - A reset request that failed with HTTP 500 or 504 or timed out while waiting for the answer is not sent
     again, because it may have been applied; the error then says that its outcome is unknown.
-    Batches after the failed one are not sent; the result lists the tasks of the batches that were.
+    No batch is sent after a failure (with O(concurrency) above 1, those already in flight finish); the result lists
+    the tasks of the batches that completed.
   - Trend Micro does not document the error answers of the API; the message of a failure shows what the
     API returned.
 '''
@@ -113,7 +115,7 @@ tasks:
   description:
     - One entry per batch of at most 10 customers, in the order sent.
     - In check mode, the batches that would be sent, with a null RV(tasks[].id) and RV(tasks[].status).
-    - When a batch fails, the tasks of the batches sent before it.
+    - When a batch fails, the tasks of the batches that completed.
   returned: always
   type: list
   elements: dict
@@ -157,7 +159,7 @@ outcome_unknown_items:
   returned: when a batch failed with an unknown outcome
   sample: [549390C2-61B3-417E-B1F0-8955A63C08F3]
 unprocessed:
-  description: The customers of the failed batch (unless its outcome is unknown) and of the batches not sent after it.
+  description: The customers of the failed batches (unless their outcome is unknown) and of the batches not sent.
   returned: when a batch failed
   type: list
   elements: str
@@ -166,11 +168,12 @@ unprocessed:
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import chunks
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, unique
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import MAX_CUSTOMERS_PER_CALL, RESET_EVENTS, RESET_TYPES
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options import WFBSS, unique_customer_ids
 
 ARGUMENT_SPEC = dict(
+    CONCURRENCY_ARGUMENT_SPEC,
     customer_ids=dict(type='list', elements='str', required=True),
     type=dict(type='str', required=True, choices=list(RESET_TYPES)),
     events=dict(type='list', elements='str', choices=list(RESET_EVENTS)),
@@ -193,7 +196,7 @@ def main():
     with module.client() as api:
         tasks = module.batches(customer_ids, MAX_CUSTOMERS_PER_CALL,
                                lambda batch: dict(api.reset(batch, params['type'], events), customer_ids=batch),
-                               partial=lambda done: dict(changed=bool(done), tasks=done))
+                               partial=lambda failure: dict(changed=bool(failure.completed), tasks=failure.completed))
     module.exit(changed=True, tasks=tasks)
 
 

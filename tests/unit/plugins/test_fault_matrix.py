@@ -502,7 +502,7 @@ def test_batch_failure_koophone_instance_reset(simulator, run_module):
     simulator.inject(vendor='koophone', path_contains='batch-reset', action='vendor_error',
                      error_code='KOOPHONE.API.2003', skip=1, count=-1)
     result, failed = run_module(koophone_instance_reset, connection(api_url=simulator.url, auth_token=KOOPHONE_TOKEN,
-                                                                    instance_ids=ids))
+                                                                    instance_ids=ids, concurrency=1))
     assert failed
     assert result['msg'].startswith('batch 2 of 3 failed (1 batch completed before it; 47 items not processed)')
     assert 'KOOPHONE.API.2003' in result['msg']
@@ -521,7 +521,7 @@ def test_batch_failure_koophone_instance_info(simulator, run_module):
     simulator.inject(vendor='koophone', path_contains='batch-query-status', action='status', status=400,
                      skip=1, count=-1)
     result, failed = run_module(koophone_instance_info, connection(api_url=simulator.url, auth_token=KOOPHONE_TOKEN,
-                                                                   instance_ids=ids))
+                                                                   instance_ids=ids, concurrency=1))
     assert failed
     assert result['msg'].startswith('batch 2 of 3 failed (1 batch completed before it; 47 items not processed)')
     assert result['failed_batch'] == 2
@@ -533,7 +533,7 @@ def test_batch_failure_iot_device_bulk(simulator, run_module):
     simulator.inject(vendor='iot', path_contains='bulkUpdate', action='status', status=400, skip=1, count=-1)
     result, failed = run_module(iot_device_bulk, connection(
         api_url=simulator.url, customer_id='sim-tenant', key_id='sim-key-id', access_key='sim-access-key',
-        devices=devices, batch_size=2))
+        devices=devices, batch_size=2, concurrency=1))
     assert failed
     assert result['msg'].startswith('batch 2 of 3 failed (1 batch completed before it; 3 items not processed)')
     assert result['batches'] == [dict(index=1, sent=2, updated=2)]
@@ -546,7 +546,7 @@ def test_batch_failure_iot_device_bulk(simulator, run_module):
 
 def test_batch_failure_wfbss_reset(simulator, run_module):
     simulator.inject(vendor='wfbss', path_contains='commands/reset', action='status', status=400, skip=1, count=-1)
-    result, failed = run_module(wfbss_reset, wfbss_args(simulator, customer_ids=CIDS, type='counter'))
+    result, failed = run_module(wfbss_reset, wfbss_args(simulator, customer_ids=CIDS, type='counter', concurrency=1))
     assert failed
     assert result['msg'].startswith('batch 2 of 3 failed (1 batch completed before it; 15 items not processed)')
     assert [task['customer_ids'] for task in result['tasks']] == [CIDS[:10]]
@@ -560,7 +560,7 @@ def test_batch_failure_wfbss_reset(simulator, run_module):
 def test_batch_failure_wfbss_report(simulator, run_module):
     simulator.inject(vendor='wfbss', method='POST', path_contains='/report', action='status', status=400,
                      skip=1, count=-1)
-    result, failed = run_module(wfbss_report, wfbss_args(simulator, customer_ids=CIDS, **REPORT))
+    result, failed = run_module(wfbss_report, wfbss_args(simulator, customer_ids=CIDS, concurrency=1, **REPORT))
     assert failed
     assert result['msg'].startswith('batch 2 of 3 failed (1 batch completed before it; 15 items not processed)')
     assert result['failed_batch'] == 2
@@ -577,7 +577,7 @@ def test_batch_failure_wfbss_report(simulator, run_module):
 def test_batch_failure_wfbss_report_info(simulator, run_module):
     simulator.inject(vendor='wfbss', method='GET', path_contains='/report', action='status', status=400,
                      skip=1, count=-1)
-    result, failed = run_module(wfbss_report_info, wfbss_args(simulator, customer_ids=CIDS))
+    result, failed = run_module(wfbss_report_info, wfbss_args(simulator, customer_ids=CIDS, concurrency=1))
     assert failed
     assert result['msg'].startswith('batch 2 of 3 failed (1 batch completed before it; 15 items not processed)')
     assert result['failed_batch'] == 2
@@ -595,7 +595,7 @@ def test_batch_with_unknown_outcome_is_not_reported_as_unprocessed(name, simulat
         items, size = CIDS, 10
         args = spec.args(simulator)
         args['customer_ids'] = items
-    args['timeout'] = SLOW_TIMEOUT
+    args.update(timeout=SLOW_TIMEOUT, concurrency=1)
     simulator.inject(**spec.fault(action='delay', delay=SLOW_DELAY, skip=1, count=1))
     result, failed = run_module(spec.module, args)
     settle(simulator, spec, 2)

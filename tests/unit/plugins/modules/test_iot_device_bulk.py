@@ -117,7 +117,7 @@ def test_second_run_sends_again_and_reports_changed(simulator, run_module, conn)
 
 def test_failure_in_batch_k_reports_completed_batches(simulator, run_module, conn):
     simulator.inject(vendor='iot', method='PUT', skip=2, count=-1, action='status', status=400)
-    result, failed = run(run_module, conn, devices=fleet(7), batch_size=2)
+    result, failed = run(run_module, conn, devices=fleet(7), batch_size=2, concurrency=1)
     assert failed
     assert result['msg'].startswith('batch 3 of 4 failed (2 batches completed before it; 3 items not processed)')
     assert result['changed'] is True
@@ -279,7 +279,7 @@ def test_scm_token_expiring_mid_run_sends_no_device_twice(simulator, run_module,
     """
     simulator.configure(iot_token_ttl_seconds=2.0, iot_token_expires_in=899)
     simulator.inject(vendor='iot', method='PUT', action='delay', delay=0.8, count=-1)
-    result, failed = run(run_module, scm, devices=fleet(6), batch_size=2)
+    result, failed = run(run_module, scm, devices=fleet(6), batch_size=2, concurrency=1)
     assert not failed, result['msg']
     assert [b['updated'] for b in result['batches']] == [2, 2, 2]
     assert scm_log(simulator) == [TOKEN, scm_put(), scm_put(), scm_put(401), TOKEN, scm_put()]
@@ -314,7 +314,7 @@ def test_scm_rate_limited_calls_are_waited_out(simulator, run_module, scm):
 
 def test_scm_failure_in_batch_k_reports_completed_batches(simulator, run_module, scm):
     simulator.inject(vendor='iot', method='PUT', skip=2, count=-1, action='status', status=400)
-    result, failed = run(run_module, scm, devices=fleet(4), batch_size=1)
+    result, failed = run(run_module, scm, devices=fleet(4), batch_size=1, concurrency=1)
     assert failed and result['failed_batch'] == 3 and len(result['batches']) == 2 and result['changed'] is True
     assert [u['position'] for u in result['unprocessed']] == [3, 4]
     assert scm_log(simulator) == [TOKEN, scm_put(), scm_put(), scm_put(400)]

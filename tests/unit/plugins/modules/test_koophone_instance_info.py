@@ -133,7 +133,7 @@ def test_read_retried_on_server_error(simulator, run_module, args, ids):
 
 def test_failure_in_second_status_batch(simulator, run_module, args, ids):
     simulator.inject(vendor='koophone', path_contains='batch-query-status', skip=1, count=5, action='status', status=500)
-    result, failed = run_module(module, args(instance_ids=ids[:40]))
+    result, failed = run_module(module, args(instance_ids=ids[:40], concurrency=1))
     assert failed
     assert result['failed_batch'] == 2
     assert result['unprocessed'] == ids[32:40]

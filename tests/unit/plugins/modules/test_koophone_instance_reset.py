@@ -174,7 +174,7 @@ def test_check_mode_all_unknown_is_unchanged(simulator, run_module, args):
 def test_frozen_instance_in_second_batch_returns_partial_results(simulator, run_module, args, ids):
     first = ids[8:40]
     second = [ids[FROZEN_INDEX]] + ids[40:45]
-    result, failed = run_module(module, args(instance_ids=first + second))
+    result, failed = run_module(module, args(instance_ids=first + second, concurrency=1))
     assert failed
     assert result['failed_batch'] == 2
     assert result['changed'] is True

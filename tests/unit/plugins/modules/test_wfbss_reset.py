@@ -110,7 +110,7 @@ def test_wrong_secret_is_an_auth_error(simulator, run_module, args, customers):
 
 def test_unknown_outcome_is_not_replayed_and_keeps_earlier_tasks(simulator, run_module, args, customers):
     simulator.inject(vendor='wfbss', method='POST', path_contains='commands/reset', skip=1, action='status', status=504)
-    result, failed = run_module(wfbss_reset, args(customer_ids=customers[:25], type='counter', retries=3))
+    result, failed = run_module(wfbss_reset, args(customer_ids=customers[:25], type='counter', retries=3, concurrency=1))
     assert failed
     assert result['changed'] is True
     assert [task['customer_ids'] for task in result['tasks']] == [customers[:10]]
