@@ -20,8 +20,9 @@ options:
         stays one limit shared by every connection, and a C(429) answer pauses them all. V(4) cuts the time spent
         waiting on the network by about 4 at real distances and stays far below what an API gateway throttles.
       - On a failure no new request is sent, but the ones already in flight run to their end. Up to
-        O(concurrency) - 1 batches after the failed one may therefore have been applied; the result says which
-        (completed, RV(outcome_unknown_items), RV(unprocessed)). Use V(1) to stop at the very first failure.
+        O(concurrency) - 1 batches after the failed one may therefore have completed; the failure result lists
+        every batch that completed and the items that were not processed. Use V(1) to stop at the very first
+        failure.
     type: int
     default: 4
 '''

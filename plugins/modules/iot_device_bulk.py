@@ -104,7 +104,7 @@ notes:
   - The request is idempotent (it sets the same values again), so the client retries it after a timeout or an HTTP
     500, 502, 503 or 504.
   - If batch k fails, no further batch is sent; the batches that completed (those before it, and with O(concurrency) above
-    1 those that were already in flight) have been applied: the result lists them and the devices not processed.
+    1 those that were already in flight) have been applied, and the result lists them and the devices not processed.
     Running the task again with the same devices is safe.
   - The vendor does not document how it matches addresses (for example several devices with one address), which
     values C(SessionEvtType) takes, or a maximum number of devices per request.
