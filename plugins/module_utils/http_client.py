@@ -47,6 +47,7 @@ KIND_RATE_LIMIT = 'rate_limit'  # 429 for longer than allowed
 KIND_TIMEOUT = 'timeout'        # no answer in time
 KIND_CONNECTION = 'connection'  # no connection, or it broke
 KIND_TLS = 'tls'                # the TLS handshake failed
+KIND_JOURNAL = 'journal'        # the reset journal could not be written (module_utils/journaled.py)
 
 # Methods whose repetition has the same effect as one call.
 IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])

@@ -30,6 +30,7 @@ import fcntl
 import hashlib
 import json
 import os
+import threading
 import time
 
 JOURNAL_FORMAT = 'fleetops.maintenance/journal'
@@ -51,13 +52,15 @@ def fingerprint(items):
 class Journal(object):
     """An open, locked journal file. Use as a context manager; ``open_journal`` creates or resumes one."""
 
-    def __init__(self, path, handle, header, states, batches, finished):
+    def __init__(self, path, handle, header, states, batches, finished, resumed=False):
         self.path = path
         self._handle = handle
+        self._lock = threading.Lock()  # batches in flight at once record through one journal
         self.header = header
         self.states = states      # item -> DONE / UNKNOWN / REFUSED (items never sent are absent)
         self.batches = batches    # how many batches the journal records (the next one is batches + 1)
-        self.finished = finished
+        self.finished = finished  # the time the campaign was recorded as finished, or None
+        self.resumed = resumed    # the journal existed before this run
 
     def __enter__(self):
         return self
@@ -71,11 +74,13 @@ class Journal(object):
 
     def intent(self, items):
         """Record that a batch is about to be sent; returns its number. Durable before it returns."""
-        self.batches += 1
-        self._write(dict(event='intent', batch=self.batches, items=list(items)))
-        for item in items:
-            self.states[item] = UNKNOWN
-        return self.batches
+        with self._lock:
+            number = self.batches + 1
+            self._write(dict(event='intent', batch=number, items=list(items)))
+            self.batches = number
+            for item in items:
+                self.states[item] = UNKNOWN
+        return number
 
     def outcome(self, batch, items, outcome, **details):
         """Record a batch's answer: DONE (accepted), REFUSED (not applied) or UNKNOWN (may have been applied)."""
@@ -83,17 +88,19 @@ class Journal(object):
             raise ValueError('outcome must be one of %s' % ', '.join(OUTCOMES))
         record = dict(event='outcome', batch=batch, outcome=outcome)
         record.update(details)
-        self._write(record)
-        for item in items:
-            self.states[item] = outcome
+        with self._lock:
+            self._write(record)
+            for item in items:
+                self.states[item] = outcome
 
     def finish(self):
         """Record that the campaign ended with every item done: a later run must start a new journal."""
-        self._write(dict(event='finished'))
-        self.finished = True
+        with self._lock:
+            self.finished = self._write(dict(event='finished'))
 
     def _write(self, record):
-        record['time'] = round(time.time(), 3)
+        """Append the record, flushed and fsync'd; returns its time."""
+        record.setdefault('time', round(time.time(), 3))
         line = json.dumps(record, sort_keys=True, separators=(',', ':')) + '\n'
         try:
             self._handle.write(line)
@@ -101,6 +108,7 @@ class Journal(object):
             os.fsync(self._handle.fileno())
         except (IOError, OSError) as exc:
             raise JournalError('journal %s could not be written (%s): nothing more is sent' % (self.path, exc.strerror or exc))
+        return record['time']
 
     def close(self):
         if self._handle is not None:
@@ -120,12 +128,12 @@ def open_journal(path, module, target, items, read_only=False):
     """
     exists = os.path.exists(path)
     if read_only and not exists:
-        return Journal(path, None, _header(module, target, items), {}, 0, False)
+        return Journal(path, None, _header(module, target, items), {}, 0, None)
     handle = _open_locked(path, read_only)
     try:
         if not exists or os.fstat(handle.fileno()).st_size == 0:
             header = _header(module, target, items)
-            journal = Journal(path, handle, header, {}, 0, False)
+            journal = Journal(path, handle, header, {}, 0, None)
             if not read_only:
                 journal._write(dict(header))
             return journal
@@ -133,7 +141,7 @@ def open_journal(path, module, target, items, read_only=False):
         _check_header(path, header, module, target, items)
         if not read_only and whole < os.fstat(handle.fileno()).st_size:
             os.ftruncate(handle.fileno(), whole)  # drop a last line cut short, so the next record starts a line
-        return Journal(path, handle, header, states, batches, finished)
+        return Journal(path, handle, header, states, batches, finished, resumed=True)
     except Exception:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()
@@ -142,7 +150,7 @@ def open_journal(path, module, target, items, read_only=False):
 
 def _header(module, target, items):
     return dict(event='journal', format=JOURNAL_FORMAT, version=JOURNAL_VERSION, module=module, target=target,
-                items=list(items), items_fingerprint=fingerprint(items))
+                items=list(items), items_fingerprint=fingerprint(items), time=round(time.time(), 3))
 
 
 def _open_locked(path, read_only):
@@ -164,7 +172,7 @@ def _open_locked(path, read_only):
 
 
 def _read(path, handle):
-    """(header, item states, batches recorded, finished, length of the whole lines) from the journal.
+    """(header, item states, batches recorded, finished (its time), length of the whole lines) from the journal.
 
     A last line cut short (no newline: the process died while writing it) is ignored.
     """
@@ -182,7 +190,7 @@ def _read(path, handle):
                                'journal' % (path, number))
     if not records or records[0].get('format') != JOURNAL_FORMAT:
         raise JournalError('%s is not a fleetops.maintenance journal' % path)
-    header, states, intents, batches, finished = records[0], {}, {}, 0, False
+    header, states, intents, batches, finished = records[0], {}, {}, 0, None
     for record in records[1:]:
         event = record.get('event')
         if event == 'intent':
@@ -194,7 +202,7 @@ def _read(path, handle):
             for item in intents.get(record['batch'], []):
                 states[item] = record['outcome']
         elif event == 'finished':
-            finished = True
+            finished = record.get('time')
     return header, states, batches, finished, len(text[:whole].encode('utf-8'))
 
 

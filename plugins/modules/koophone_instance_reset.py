@@ -52,6 +52,42 @@ options:
       - Set to V(false) to report failed jobs in RV(failed_instance_ids) without failing.
     type: bool
     default: true
+  journal:
+    description:
+      - A journal file (a path on the host that runs the module) that makes an interrupted reset safe to run again.
+        The intent of every batch is written to it before the batch is sent, and the outcome after the answer; each
+        record is flushed and synced to disk before the next batch goes out.
+      - A run that finds the journal skips the instances it records as reset (RV(journal.skipped)), holds back
+        those whose batch was sent without a recorded answer (RV(journal.held_back)), and sends the rest. Unless
+        O(allow_double_reset=true), held back instances are not reset; the module resets the others, then fails
+        saying what to check.
+      - One journal is for one campaign, the instances it covers (O(campaign_instance_ids), else O(instance_ids))
+        on one tenant (the API URL and the account that O(domain_name) and O(project_name), or O(project_id),
+        name). A journal of another set of instances or another tenant is an error, and so is a second run while
+        another run holds the journal.
+      - When every instance of the campaign is recorded as reset, the journal records the campaign as finished, and
+        a later run on it fails without sending anything. Give each campaign its own path.
+      - In check mode the journal is only read (and not created); the result says what would be skipped, reset
+        and held back.
+      - Keep it on storage that outlives the run. In AWX or Automation Platform, that is a persistent volume or a
+        directory of the execution node, not the job's private directory. The format (JSON lines) is documented
+        in the collection's C(docs/reliability.md).
+    type: path
+  campaign_instance_ids:
+    description:
+      - Every instance the journal's campaign covers, when a campaign is reset over several calls (for example in
+        waves, as the C(fleetops.maintenance.koophone_fleet_reset) role does). Every O(instance_ids) must be among
+        them. Defaults to O(instance_ids). Needs O(journal).
+    type: list
+    elements: str
+  allow_double_reset:
+    description:
+      - Reset the instances the journal holds back as well, those whose batch was sent without a recorded answer.
+      - B(They may be reset twice.) The vendor may have reset them already, and it offers no way to ask whether a
+        reset happened; a second reset wipes the phone again, minutes after its user started working on it.
+      - Check each held back instance first, and give only those that need a reset in O(instance_ids).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - fleetops.maintenance.connection
   - fleetops.maintenance.concurrency
@@ -65,7 +101,9 @@ attributes:
     support: none
   idempotent:
     support: none
-    details: A reset is an action; every run that is not in check mode resets the instances again.
+    details:
+      - A reset is an action; every run that is not in check mode resets the instances again.
+      - With O(journal), a run does not reset again the instances the journal records as reset.
   action_group:
     membership:
       - fleetops.maintenance.koophone
@@ -75,6 +113,11 @@ notes:
   - If batch N fails, no further batch is sent. The instances of the batches that completed (those before it, and with
     O(concurrency) above 1 those already in flight) have been reset; the failure returns them in RV(reset_instance_ids)
     and the IDs not processed in C(unprocessed).
+  - The vendor offers no way to ask whether a reset happened. A journal therefore cannot tell, for a batch that
+    was sent without an answer (the run was killed, or the answer was lost), whether its instances were reset, so it
+    holds them back instead of guessing.
+  - With O(journal), RV(results), RV(reset_instance_ids) and RV(task_ids) are about this run's resets; the
+    instances reset by an earlier run are in RV(journal.skipped), and O(wait=true) does not wait on their jobs.
   - The 2024 vendor documentation returns only C(error_code) and C(error_msg); the 2025 documentation adds
     C(data.task_id) and C(data.cmd_jobs). Both answers are accepted.
   - Job states are C(1) running, C(2) succeeded, C(-1) failed; the vendor SDK also lists C(0) not started (counted
@@ -209,6 +252,46 @@ unknown_instance_ids:
   elements: str
   returned: in check mode
   sample: [efjy72gs]
+journal:
+  description: What the journal said about this run's instances, and the campaign's state.
+  type: dict
+  returned: when O(journal) is set
+  contains:
+    path:
+      description: The journal file.
+      type: str
+      sample: /var/lib/fleetops/journals/2026-12-phone-refresh.journal
+    resumed:
+      description: Whether the journal existed before this run (an interrupted or earlier run of the campaign).
+      type: bool
+      sample: true
+    started:
+      description: When the journal was created (UTC).
+      type: str
+      sample: "2026-12-01T02:10:44Z"
+    skipped:
+      description: Instances of O(instance_ids) the journal records as reset by an earlier run; not reset again.
+      type: list
+      elements: str
+      sample: [a44uhlf7]
+    held_back:
+      description:
+        - Instances whose batch the journal records as sent without an answer; not reset (their outcome is
+          unknown). Empty with O(allow_double_reset=true).
+      type: list
+      elements: str
+      sample: [efjy72gs]
+    resent:
+      description: Held back instances reset again because O(allow_double_reset=true).
+      type: list
+      elements: str
+      sample: []
+    finished:
+      description: When the campaign was recorded as finished (every instance reset), or null.
+      type: str
+      sample: null
+  sample: {path: /var/lib/fleetops/journals/2026-12-phone-refresh.journal, resumed: true,
+           started: "2026-12-01T02:10:44Z", skipped: [a44uhlf7], held_back: [efjy72gs], resent: [], finished: null}
 msg:
   description: A summary of what was done.
   type: str
@@ -222,10 +305,11 @@ failed_batch:
 outcome_unknown_items:
   description:
     - The IDs of the failed batch when its outcome is unknown (the request may have reached the API before the
-      answer was lost). Check them before sending them again; they are not in RV(unprocessed).
+      answer was lost), and the instances the journal held back. Check them before sending them again; they are
+      not in RV(unprocessed).
   type: list
   elements: str
-  returned: when a batch failed with an unknown outcome
+  returned: when a batch failed with an unknown outcome, or the journal held instances back
   sample: [efjy72gs]
 unprocessed:
   description: IDs not reset because their batch failed (unless its outcome is unknown) or came after the failed one.
@@ -257,6 +341,7 @@ import time
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, chunks, run_batches
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, finite
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.journaled import Resume, journaled, module_journal, when
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import MAX_BATCH, job_results
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone_options import KOOPHONE, unique_instance_ids
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
@@ -269,6 +354,9 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type='float', default=600),
     poll_interval=dict(type='float', default=5),
     fail_on_job_error=dict(type='bool', default=True),
+    journal=dict(type='path'),
+    campaign_instance_ids=dict(type='list', elements='str'),
+    allow_double_reset=dict(type='bool', default=False),
 )
 
 
@@ -280,26 +368,73 @@ def check_waiting(params):
                            % (params['wait_timeout'], params['poll_interval']))
 
 
-def preview(module, client, instance_ids):
-    """Check mode: which instances would be reset (those the vendor reports a status for)."""
-    known, unknown = client.query_status(instance_ids)
+def campaign(params, instance_ids):
+    """The instances the journal covers: campaign_instance_ids (every instance_ids among them), else instance_ids."""
+    if params['campaign_instance_ids'] is None:
+        return instance_ids
+    if not params['journal']:
+        raise InvalidInput('campaign_instance_ids needs journal: it names the instances a journal covers')
+    covered = unique_instance_ids(params['campaign_instance_ids'], 'campaign_instance_ids')
+    outside = [iid for iid in instance_ids if iid not in set(covered)]
+    if outside:
+        raise InvalidInput('instance_ids holds %d instance(s) that are not in campaign_instance_ids: %s'
+                           % (len(outside), ', '.join(outside[:10])))
+    return covered
+
+
+def journal_target(params):
+    """Whose instances the journal records: the API URL and the account the credentials name (never a secret)."""
+    target = dict(api_url=params['api_url'].rstrip('/'))
+    for name in ('domain_name', 'project_id'):
+        if params.get(name):
+            target[name] = params[name]
+    if params.get('domain_name'):
+        target['project_name'] = params['project_name']
+    return target
+
+
+def resume(module, journal, instance_ids):
+    """What this run sends (all of instance_ids without a journal); a finished campaign's journal ends the module."""
+    if journal is None:
+        return None
+    if journal.finished:
+        module.fail('journal: %s records a finished campaign (all %d of its instances were reset; finished at %s): '
+                    'nothing was sent. To reset them again, start a new campaign with a new journal path, or remove '
+                    'this file' % (journal.path, len(journal.header['items']), when(journal.finished)))
+    return Resume(journal, instance_ids, module.params['allow_double_reset'])
+
+
+def preview(module, client, instance_ids, plan):
+    """Check mode: which instances would be reset (those the vendor reports a status for), after the journal."""
+    known, unknown = client.query_status(plan.to_send if plan else instance_ids)
     would_reset = [item['instance_id'] for item in known]
-    module.exit(changed=bool(would_reset), instance_ids=instance_ids, would_reset=would_reset, unknown_instance_ids=unknown,
-                msg='would reset %d instance(s); %d unknown' % (len(would_reset), len(unknown)))
+    msg = 'would reset %d instance(s); %d unknown' % (len(would_reset), len(unknown))
+    extra = {}
+    if plan:
+        extra = dict(journal=plan.result(), outcome_unknown_items=plan.held_back)
+        msg += '; journal: %d skipped (already reset), %d held back (outcome unknown)%s' % (
+            len(plan.skipped), len(plan.held_back), ', %d resent' % len(plan.resent) if plan.resent else '')
+    module.exit(changed=bool(would_reset), instance_ids=instance_ids, would_reset=would_reset,
+                unknown_instance_ids=unknown, msg=msg, **extra)
 
 
-def outcome(instance_ids, accepted, jobs=None):
+def outcome(instance_ids, accepted, jobs=None, plan=None):
     """The result of the accepted batches [(batch number, instance ids, reply)], with each batch's final jobs (by
-    batch number) when waited on."""
+    batch number) when waited on, and what the journal skipped and held back."""
     jobs = jobs or {}
     results = [item for number, batch, reply in accepted for item in job_results(number, batch, reply, jobs.get(number))]
-    return dict(changed=bool(accepted), instance_ids=instance_ids,
-                reset_instance_ids=[iid for number, batch, reply in accepted for iid in batch],
-                task_ids=[reply['task_id'] for number, batch, reply in accepted if reply['task_id']], results=results,
-                failed_instance_ids=[item['instance_id'] for item in results if item['status'] == 'failed'])
+    result = dict(changed=bool(accepted), instance_ids=instance_ids,
+                  reset_instance_ids=[iid for number, batch, reply in accepted for iid in batch],
+                  task_ids=[reply['task_id'] for number, batch, reply in accepted if reply['task_id']], results=results,
+                  failed_instance_ids=[item['instance_id'] for item in results if item['status'] == 'failed'])
+    if plan:
+        result.update(journal=plan.result())
+        if plan.held_back:
+            result.update(outcome_unknown_items=plan.held_back)
+    return result
 
 
-def wait_for_jobs(module, client, instance_ids, accepted):
+def wait_for_jobs(module, client, instance_ids, accepted, plan):
     """The final jobs of every accepted batch that has a task id, by batch number, all within wait_timeout; up to
     ``concurrency`` tasks are polled at once."""
     deadline, interval = time.monotonic() + module.params['wait_timeout'], module.params['poll_interval']
@@ -315,40 +450,65 @@ def wait_for_jobs(module, client, instance_ids, accepted):
         jobs = dict(failure.completed)
         jobs.update((tasks[index][0], error.last_state) for index, error in failure.errors.items()
                     if isinstance(error, TaskFailed))
-        module.fail_with(failure.error, waited=True, **outcome(instance_ids, accepted, jobs))
+        module.fail_with(failure.error, waited=True, **outcome(instance_ids, accepted, jobs, plan))
+
+
+def reset(module, client, instance_ids, to_reset, journal, plan):
+    """Send the batches (under the journal, when there is one) and wait for their jobs if asked: the result."""
+    send = journaled(journal, client.batch_reset, lambda reply: dict(task_id=reply['task_id'])) if journal else client.batch_reset
+    replies = module.batches(to_reset, MAX_BATCH, send, partial=lambda failure: dict(
+        outcome(instance_ids, failure.completed_batches, plan=plan), waited=False))
+    accepted = [(number, batch, reply) for number, (batch, reply) in enumerate(zip(chunks(to_reset, MAX_BATCH), replies), 1)]
+    waited = module.params['wait'] and any(reply['task_id'] for number, batch, reply in accepted)
+    jobs = wait_for_jobs(module, client, instance_ids, accepted, plan) if waited else {}
+    if plan and plan.campaign_done():
+        journal.finish()
+    return dict(outcome(instance_ids, accepted, jobs, plan), waited=waited), len(accepted)
 
 
 def finish(module, result, batches):
-    """Say what was done; fail on failed reset jobs unless fail_on_job_error is false."""
-    summary = 'reset %d instance(s) in %d batch(es)' % (len(result['instance_ids']), batches)
+    """Say what was done; fail on instances the journal held back, and on failed reset jobs unless
+    fail_on_job_error is false."""
+    summary = 'reset %d instance(s) in %d batch(es)' % (len(result['reset_instance_ids']), batches)
+    plan = result.get('journal')
+    if plan:
+        summary += '; journal %s: %d skipped (already reset by an earlier run)' % (plan['path'], len(plan['skipped']))
+        summary += ', %d reset again (allow_double_reset)' % len(plan['resent']) if plan['resent'] else ''
     failed = [item for item in result['results'] if item['status'] == 'failed']
-    if module.params['wait'] and not result['waited']:
+    if module.params['wait'] and not result['waited'] and batches:
         summary += '; the vendor returned no task id, so there was nothing to wait on'
     elif result['waited'] and failed:
         summary += '; reset jobs failed for %d instance(s): %s' % (len(failed), ', '.join(
             '%s (%s %s)' % (item['instance_id'], item.get('error_code'), item.get('error_msg')) for item in failed))
-        if module.params['fail_on_job_error']:
-            module.fail(summary, **result)
     elif result['waited']:
         summary += '; all reset jobs succeeded'
+    if plan and plan['held_back']:
+        module.fail(summary + '; ' + held_back_text(plan), **result)
+    if result['waited'] and failed and module.params['fail_on_job_error']:
+        module.fail(summary, **result)
     module.exit(msg=summary, **result)
+
+
+def held_back_text(plan):
+    return ('%d instance(s) held back, not reset: the journal records their batch as sent without an answer, so the '
+            'vendor may have reset them already. Check each one (its status and last reset in the KooPhone console); '
+            'to reset the ones that need it, run again with instance_ids set to them and allow_double_reset=true. '
+            'Held back: %s' % (len(plan['held_back']), ', '.join(plan['held_back'])))
 
 
 def main():
     module = FleetModule(KOOPHONE, ARGUMENT_SPEC)
     with module.inputs():
         instance_ids = unique_instance_ids(module.params['instance_ids'])
+        covered = campaign(module.params, instance_ids)
         check_waiting(module.params)
-    with module.client(dict(instance_ids=instance_ids)) as client:
-        if module.check_mode:
-            preview(module, client, instance_ids)
-        replies = module.batches(instance_ids, MAX_BATCH, client.batch_reset,
-                                 partial=lambda failure: dict(outcome(instance_ids, failure.completed_batches), waited=False))
-        accepted = [(number, batch, reply) for number, (batch, reply) in
-                    enumerate(zip(chunks(instance_ids, MAX_BATCH), replies), 1)]
-        waited = module.params['wait'] and any(reply['task_id'] for number, batch, reply in accepted)
-        jobs = wait_for_jobs(module, client, instance_ids, accepted) if waited else {}
-    finish(module, dict(outcome(instance_ids, accepted, jobs), waited=waited), len(accepted))
+    with module_journal(module, 'koophone_instance_reset', journal_target(module.params), covered) as journal:
+        plan = resume(module, journal, instance_ids)
+        with module.client(dict(instance_ids=instance_ids)) as client:
+            if module.check_mode:
+                preview(module, client, instance_ids, plan)
+            result, batches = reset(module, client, instance_ids, plan.to_send if plan else instance_ids, journal, plan)
+    finish(module, result, batches)
 
 
 if __name__ == '__main__':

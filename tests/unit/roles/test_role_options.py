@@ -30,8 +30,7 @@ def module_tasks(tasks):
     """Every task of a task list (blocks included) that calls one of this collection's modules."""
     for task in tasks or []:
         for key in ('block', 'rescue', 'always'):
-            for found in module_tasks(task.get(key)):
-                yield found
+            yield from module_tasks(task.get(key))
         for key, args in task.items():
             if key.startswith(PREFIX):
                 yield task.get('name'), key[len(PREFIX):], args
@@ -41,8 +40,7 @@ def role_module_tasks(role):
     tasks_dir = os.path.join(ROLES, role, 'tasks')
     for file_name in sorted(os.listdir(tasks_dir)):
         with open(os.path.join(tasks_dir, file_name)) as tasks_file:
-            for found in module_tasks(yaml.safe_load(tasks_file)):
-                yield found
+            yield from module_tasks(yaml.safe_load(tasks_file))
 
 
 ROLES_WITH_CONCURRENCY = ['wfbss_maintenance', 'koophone_fleet_reset', 'iot_cellular_sync']

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -138,13 +139,34 @@ def test_check_mode_reads_without_creating(tmp_path):
     assert not path.exists()
 
 
-def test_a_finished_campaign_is_recorded(tmp_path):
+def test_a_finished_campaign_is_recorded_with_its_time(tmp_path):
     path = tmp_path / 'reset.journal'
     with open_journal(path) as journal:
+        assert not journal.resumed and journal.finished is None
         journal.outcome(journal.intent(list(ITEMS)), list(ITEMS), DONE)
         journal.finish()
     with open_journal(path) as journal:
-        assert journal.finished is True and journal.items_in(DONE) == list(ITEMS)
+        assert journal.resumed and journal.items_in(DONE) == list(ITEMS)
+        assert journal.finished == records(path)[-1]['time'] >= journal.header['time']
+
+
+def test_batches_in_flight_at_once_get_their_own_numbers_and_whole_lines(tmp_path):
+    path = tmp_path / 'reset.journal'
+    items = ['i%03d' % number for number in range(200)]
+
+    def one_batch(item):
+        number = journal.intent([item])
+        journal.outcome(number, [item], DONE)
+        return number
+
+    with open_journal(path, items=items) as journal:
+        with ThreadPoolExecutor(8) as pool:
+            numbers = list(pool.map(one_batch, items))
+    assert sorted(numbers) == list(range(1, 201))
+    lines = records(path)  # every line parses: no two records interleaved
+    assert len(lines) == 1 + 2 * 200
+    with open_journal(path, items=items) as journal:
+        assert journal.items_in(DONE) == items and journal.batches == 200
 
 
 def test_a_file_that_is_not_a_journal_is_refused(tmp_path):
