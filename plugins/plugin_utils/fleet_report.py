@@ -20,7 +20,7 @@ YAML_EXTENSIONS = ('yml', 'yaml')
 def members(play_hosts, hostvars, kind, default_account=None, default_list_ids=None, base_dir='.'):
     """The fleet members of one kind among the play's hosts, in play order.
 
-    ``wfbss``: customers {host, id, name, account}; ``koophone``: instance ids (without repeats);
+    ``wfbss``: customers {host, id, name, account}; ``koophone``: instance ids (without repeats, first place kept);
     ``iot``: tenants {host, api (scm or legacy), tsg_id, customer_id, source, path, format} (a host with
     ``iot_tsg_id`` is a Strata Cloud Manager tenant); ``altcraft``: {host, resource_id, list_id} for every
     database of every resource.
@@ -32,7 +32,7 @@ def members(play_hosts, hostvars, kind, default_account=None, default_list_ids=N
                 for host, hv in hosts if 'wfbss_customer_id' in hv]
     if kind == 'koophone':
         ids = [str(hv['koophone_instance_id']) for host, hv in hosts if 'koophone_instance_id' in hv]
-        return [iid for position, iid in enumerate(ids) if iid not in ids[:position]]
+        return list(dict.fromkeys(ids))
     if kind == 'iot':
         return [_iot_tenant(host, hv, base_dir) for host, hv in hosts if 'iot_tsg_id' in hv or 'iot_customer_id' in hv]
     if kind == 'altcraft':

@@ -13,6 +13,9 @@ from ansible_collections.fleetops.maintenance.plugins.plugin_utils.chore_results
 
 # Outcomes that count against a wave's failed share.
 FAILED_OUTCOMES = ('not reset', 'outcome unknown', 'failed', 'unchecked', 'unknown', 'unhealthy')
+# A journal's holds: not a failure of the wave (the waves go on), but the chore fails until someone checks them.
+HELD_BACK = 'held back'
+ALREADY_RESET = 'already reset'
 
 
 def wave_record(wave, number, reset, status, expected_status, check_mode):
@@ -30,13 +33,36 @@ def wave_record(wave, number, reset, status, expected_status, check_mode):
         instances.append(dict(instance_id=iid, outcome=outcome, reason=reason, job_id=jobs.get(iid, {}).get('job_id'),
                               status=current.get('status') if current else None))
     failed = len([item for item in instances if item['outcome'] in FAILED_OUTCOMES])
+    journal = reset.get('journal')
     return dict(wave=number, size=len(wave), failed=failed, share_failed=round(float(failed) / len(wave), 3) if wave else 0.0,
                 changed=bool(reset.get('changed')), task_ids=list(reset.get('task_ids') or []),
-                error=failure_text(reset) if reset.get('failed') else None, instances=instances)
+                error=failure_text(reset) if reset.get('failed') and not _only_held_back(reset) else None,
+                journal=dict((key, journal[key]) for key in ('path', 'resumed', 'started', 'finished')) if journal else None,
+                instances=instances)
+
+
+def _only_held_back(reset):
+    """Whether the reset call failed only because its journal held instances back (the rest went through)."""
+    journal = reset.get('journal') or {}
+    return bool(journal.get('held_back')) and 'failed_batch' not in reset and 'error' not in reset
+
+
+def _journal_outcome(iid, reset, check_mode):
+    """(outcome, reason) of an instance the journal skipped or held back, else None."""
+    journal = reset.get('journal') or {}
+    if iid in (journal.get('skipped') or []):
+        return ALREADY_RESET, 'the journal records it as reset by an earlier run of this campaign'
+    if iid in (journal.get('held_back') or []):
+        return HELD_BACK, ('%san earlier run sent its reset and got no answer, so it may have been reset already: check '
+                           'it, then reset it again only if it needs it (allow_double_reset)' % ('would be held back: ' if check_mode else ''))
+    return None
 
 
 def _outcome(iid, reset, status, job, current, expected_status, check_mode):
     """(outcome, reason) of one instance of a wave."""
+    journaled = _journal_outcome(iid, reset, check_mode)
+    if journaled:
+        return journaled
     if check_mode:
         if iid in (reset.get('would_reset') or []):
             return 'would reset', ''
@@ -83,19 +109,28 @@ def summarize(instance_ids, planned_waves, waves, frozen, unknown, stopped, erro
     counts = {}
     for item in items:
         counts[item['outcome']] = counts.get(item['outcome'], 0) + 1
+    held = [item['instance_id'] for item in items if item['outcome'] == HELD_BACK]
+    if held:
+        failures.append(chore_failure('journal', 'reset', '%s held back: an earlier run sent their reset and got no '
+                                      'answer; check each before resetting it again' % count(len(held), 'instance'),
+                                      instances=held))
     hard = [failure for failure in failures if not failure.get('tolerated')]
+    journal = None
+    if waves and waves[0].get('journal'):  # resumed or not: as the first wave found it; finished: after the last
+        journal = dict(waves[0]['journal'], finished=(waves[-1].get('journal') or {}).get('finished'))
     return dict(
         chore='koophone', title='Huawei Cloud KooPhone', status='failed' if hard else 'ok',
         changed=any(wave['changed'] for wave in waves), check_mode=check_mode,
-        headline=_headline(instance_ids, waves, wave_size, counts, failures, stopped, check_mode),
+        headline=_headline(instance_ids, waves, wave_size, counts, failures, stopped, check_mode, journal),
         summary=dict(counts, instances=len(instance_ids), waves=len(waves), planned_waves=len(planned_waves),
                      stopped=bool(stopped)),
+        journal=journal,
         waves=[dict((key, value) for key, value in wave.items() if key != 'instances') for wave in waves],
         instances=items, failures=failures,
     )
 
 
-def _headline(instance_ids, waves, wave_size, counts, failures, stopped, check_mode):
+def _headline(instance_ids, waves, wave_size, counts, failures, stopped, check_mode, journal):
     tolerated = len([failure for failure in failures if failure.get('tolerated')])
     outcomes = ', '.join('%s %s' % (number, outcome) for outcome, number in sorted(counts.items())) or 'nothing to do'
     text = 'KooPhone: %s in %s of %s; %s; %s' % (
@@ -104,6 +139,8 @@ def _headline(instance_ids, waves, wave_size, counts, failures, stopped, check_m
         text += ' (%d within the tolerated share)' % tolerated
     if stopped:
         text += '; STOPPED after wave %d' % len(waves)
+    if journal and journal['resumed']:
+        text += '; resumed the campaign journal %s (started %s)' % (journal['path'], journal['started'])
     if check_mode:
         text += ' (check mode: nothing was reset)'
     return text

@@ -106,3 +106,48 @@ def test_a_clean_run_is_ok_and_its_headline_counts_no_failure(check_mode, suffix
     summary = koophone_summary.summarize(['w1-0'], [['w1-0']], [wave(1, 0, size=1)], [], [], False, [], 50, 0.1, check_mode)
     assert summary['status'] == 'ok' and summary['failures'] == [] and summary['changed'] is True
     assert summary['headline'] == 'KooPhone: 1 instance in 1 wave of 50; 1 reset; 0 failures' + suffix
+
+
+def journal(**extra):
+    return dict(dict(path='/srv/journals/dec.journal', resumed=True, started='2026-12-01T02:10:44Z', skipped=[],
+                     held_back=[], resent=[], finished=None), **extra)
+
+
+def test_a_resumed_wave_says_already_reset_and_held_back_and_only_the_rest_counts_against_the_share():
+    # the module failed only because its journal held 'b' back; 'c' was reset now, 'a' by the interrupted run
+    resumed = reset([job('c', 'succeeded')], failed=True, msg='reset 1 instance(s); 1 instance(s) held back',
+                    outcome_unknown_items=['b'], journal=journal(skipped=['a'], held_back=['b']))
+    record = koophone_summary.wave_record(['a', 'b', 'c'], 1, resumed, status(('a', RUNNING, 'running'), ('c', RUNNING, 'running')),
+                                          RUNNING, False)
+    assert outcomes(record)['a'] == ('already reset', 'the journal records it as reset by an earlier run of this campaign')
+    assert outcomes(record)['b'][0] == 'held back' and 'may have been reset already' in outcomes(record)['b'][1]
+    assert outcomes(record)['c'] == ('reset', '')
+    assert record['failed'] == 0 and record['error'] is None
+    assert record['journal'] == dict(path='/srv/journals/dec.journal', resumed=True, started='2026-12-01T02:10:44Z',
+                                     finished=None)
+
+    summary = koophone_summary.summarize(['a', 'b', 'c'], [['a', 'b', 'c']], [record], [], [], False, [], 3, 0.1, False)
+    assert summary['status'] == 'failed'
+    assert [(f['scope'], f['instances']) for f in summary['failures']] == [('journal', ['b'])]
+    assert summary['summary']['already reset'] == 1 and summary['summary']['held back'] == 1
+    assert summary['headline'].endswith('; resumed the campaign journal /srv/journals/dec.journal (started 2026-12-01T02:10:44Z)')
+    assert summary['journal']['resumed'] is True
+
+
+def test_the_journal_of_a_campaign_is_reported_as_the_first_wave_found_it_and_the_last_left_it():
+    first = koophone_summary.wave_record(['a'], 1, reset([job('a', 'succeeded')], journal=journal(resumed=False)),
+                                         status(('a', RUNNING, 'running')), RUNNING, False)
+    last = koophone_summary.wave_record(['b'], 2, reset([job('b', 'succeeded')], journal=journal(finished='2026-12-01T03:00:00Z')),
+                                        status(('b', RUNNING, 'running')), RUNNING, False)
+    summary = koophone_summary.summarize(['a', 'b'], [['a'], ['b']], [first, last], [], [], False, [], 1, 0.1, False)
+    assert summary['status'] == 'ok'
+    assert (summary['journal']['resumed'], summary['journal']['finished']) == (False, '2026-12-01T03:00:00Z')
+    assert 'resumed' not in summary['headline']
+
+
+def test_check_mode_says_what_the_journal_would_skip_and_hold_back():
+    preview = dict(changed=True, would_reset=['c'], journal=journal(skipped=['a'], held_back=['b']))
+    record = koophone_summary.wave_record(['a', 'b', 'c'], 1, preview, {}, RUNNING, True)
+    assert outcomes(record)['a'][0] == 'already reset'
+    assert outcomes(record)['b'][0] == 'held back' and outcomes(record)['b'][1].startswith('would be held back: ')
+    assert outcomes(record)['c'] == ('would reset', '')
