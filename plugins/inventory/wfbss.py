@@ -93,9 +93,13 @@ notes:
     and stops at an empty page. A customer listed twice while the account changes during the listing is kept once.
   - With O(cache=true) and a cache plugin that persists (for example C(ansible.builtin.jsonfile)), a second run within
     O(cache_timeout) sends no request; C(ansible-inventory --flush-cache) lists again.
-  - A source that fails (bad file, refused credentials, unreachable API) is reported by Ansible as a failed
-    inventory source, and the other sources are still read. Set E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true), as AWX
-    does for inventory updates, to make it fail the run.
+  - A source that fails (a bad file, refused credentials, an unreachable API) fails with a message that says why.
+    Ansible reports a failed source as a warning and goes on with the other sources, so a run would leave its hosts
+    out - set E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) (or C(any_unparsed_is_failed = true) in the
+    C([inventory]) section of C(ansible.cfg)) to make it fail the run. AWX sets E(ANSIBLE_INVENTORY_UNPARSED_FAILED)
+    for inventory updates, which fails an update only when all of its sources fail.
+  - The vendor's values (names, IDs) are untrusted and never templated; C(ansible-inventory --list) shows such
+    strings as C(__ansible_unsafe) objects.
 seealso:
   - name: Get-TmWfbsCustomer (Trend Micro WFBS-SVC PowerShell module)
     description: The client whose paging of C(GET customers) this plugin follows.
