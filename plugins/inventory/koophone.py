@@ -61,7 +61,8 @@ options:
     elements: raw
   page_size:
     description:
-      - Instances asked for per C(batch-query) page, from 1 to 100 (the most the vendor is known to serve a page).
+      - Instances asked for per C(batch-query) page, from 1 to 100.
+      - The vendor documents no maximum; the plugin asks for at most 100, the module's default page size.
     type: int
     default: 100
   hostname_suffix:

@@ -1,6 +1,7 @@
 """End-to-end: the fleet playbook on the collection's inventory plugins, as on the static inventory.
 
-The dynamic inventory lists the e2e fleet from the simulator: one ``*.wfbss.yml`` source per partner account
+The dynamic inventory lists the e2e fleet from the simulator with the collection's example sources
+(extensions/inventory/): one ``*.wfbss.yml`` source per partner account
 (credentials from FLEETOPS_WFBSS_ACCOUNTS, the partner-accounts credential of AWX) and one ``*.koophone.yml``
 (KOOPHONE_AUTH_TOKEN), next to the same group_vars as the static inventory. ``ansible-inventory --list
 --export`` is what an AWX inventory update runs; ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED makes a source that
@@ -17,10 +18,11 @@ from urllib.parse import parse_qs
 import pytest
 import yaml
 
-from conftest import ACCOUNTS, KOOPHONE_FROZEN, KOOPHONE_INSTANCES, SECRETS, Fleet, ansible_bin, customer_ids
+from conftest import ACCOUNTS, KOOPHONE_FROZEN, KOOPHONE_INSTANCES, ROOT, SECRETS, Fleet, ansible_bin, customer_ids
 from simulator.seed import koophone_instance_ids
 from test_secrets import encodings
 
+EXAMPLES = ROOT / "extensions" / "inventory"
 CHORES = {"fleet_maintenance_chores": ["wfbss", "koophone"]}
 PHONES = koophone_instance_ids(KOOPHONE_INSTANCES)
 # What differs between two runs of the same chores: host names and the vendors' fresh task and job ids.
@@ -28,15 +30,16 @@ RUN_SPECIFIC = {"host", "name", "task_id", "task_ids", "job_id"}
 
 
 def write_dynamic_fleet(directory: Path, static_inventory: Path, **source_options) -> Path:
-    """The e2e fleet's WFBS-SVC customers and KooPhone phones as inventory plugin sources, with the static
-    inventory's group_vars. Account groups are named as in the static inventory (acct_a, acct_b)."""
+    """The e2e fleet's WFBS-SVC customers and KooPhone phones as inventory sources - the collection's example
+    sources, one per account - with the static inventory's group_vars."""
     inventory = directory / "inventory"
     shutil.copytree(static_inventory / "group_vars", inventory / "group_vars")
+    wfbss = yaml.safe_load((EXAMPLES / "partner-north.wfbss.yml").read_text(encoding="utf-8"))
     for account in ACCOUNTS:
-        source = dict(plugin="fleetops.maintenance.wfbss", account=account, retry_backoff=0.1,
-                      keyed_groups=[{"key": "wfbss_account", "prefix": "", "separator": ""}], **source_options)
+        source = dict(wfbss, account=account, retry_backoff=0.1, **source_options)
         (inventory / f"{account}.wfbss.yml").write_text(yaml.safe_dump(source), encoding="utf-8")
-    phones = dict(plugin="fleetops.maintenance.koophone", page_size=50, retry_backoff=0.1, **source_options)
+    phones = yaml.safe_load((EXAMPLES / "phones.koophone.yml").read_text(encoding="utf-8"))
+    phones.update(page_size=50, retry_backoff=0.1, **source_options)
     (inventory / "phones.koophone.yml").write_text(yaml.safe_dump(phones), encoding="utf-8")
     return inventory
 
@@ -120,13 +123,15 @@ def test_ansible_inventory_lists_the_fleet(fresh, dynamic):
     listed = unwrap(json.loads(proc.stdout))
     hostvars = listed["_meta"]["hostvars"]
     for account in ACCOUNTS:
-        group = listed[account.replace("-", "_")]["hosts"]
+        group = listed["wfbss_" + account.replace("-", "_")]["hosts"]
         assert sorted(hostvars[host]["wfbss_customer_id"] for host in group) == sorted(customer_ids(account))
         assert {hostvars[host]["wfbss_account"] for host in group} == {account}
     assert len(listed["wfbss_customers"]["hosts"]) == sum(spec["customers"] for spec in ACCOUNTS.values())
     phones = listed["koophone_instances"]["hosts"]
     assert [hostvars[host]["koophone_instance_id"] for host in phones] == PHONES
-    assert [host for host in phones if hostvars[host]["koophone_frozen"]] == [f"sim-phone-{i:04d}" for i in KOOPHONE_FROZEN]
+    frozen = [f"sim-phone-{i:04d}" for i in KOOPHONE_FROZEN]
+    assert [host for host in phones if hostvars[host]["koophone_frozen"]] == frozen
+    assert listed["koophone_frozen_instances"]["hosts"] == frozen
     # one page per account and one page of phones
     assert sorted(listing_requests(fresh.requests)) == [("koophone", "1"), ("wfbss", "1"), ("wfbss", "1")]
 
@@ -140,7 +145,7 @@ def test_several_pages_of_customers(reseeded, dynamic):
     assert proc.returncode == 0, proc.stderr
     listed = unwrap(json.loads(proc.stdout))
     assert len(listed["wfbss_customers"]["hosts"]) == 250
-    assert len({listed["_meta"]["hostvars"][host]["wfbss_customer_id"] for host in listed["acct_a"]["hosts"]}) == 250
+    assert len({listed["_meta"]["hostvars"][host]["wfbss_customer_id"] for host in listed["wfbss_acct_a"]["hosts"]}) == 250
     assert listing_requests(reseeded.requests) == [("wfbss", "1"), ("wfbss", "2"), ("wfbss", "3")]
 
 
@@ -182,7 +187,7 @@ def test_the_fleet_run_is_the_same_on_the_dynamic_inventory(fresh, fleet, dynami
 
 def test_limit_and_check_mode_are_the_same_on_the_dynamic_inventory(fresh, fleet, dynamic):
     static = fleet.run("--check", "--limit", "acct_a,phone01,phone04", extra=CHORES)
-    dynamic_run = dynamic.run("--check", "--limit", "acct_a,sim-phone-0000,sim-phone-0003", extra=CHORES)
+    dynamic_run = dynamic.run("--check", "--limit", "wfbss_acct_a,sim-phone-0000,sim-phone-0003", extra=CHORES)
     assert static.writes == [] and dynamic_run.writes == []
     assert outcome(dynamic_run, fresh) == outcome(static, fresh)
     assert [c["id"] for c in dynamic_run.chore("wfbss")["customers"]] == customer_ids("acct-a")

@@ -9,7 +9,10 @@ variables over the modules' text)."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+import yaml
 
 from ansible.plugins.loader import inventory_loader
 
@@ -39,3 +42,31 @@ def test_the_plugins_take_the_inventory_options(plugin):
                  'cache_connection', 'hostname_suffix'):
         assert name in definitions, name
     assert definitions['plugin']['choices'] == ['fleetops.maintenance.' + plugin]
+
+
+# The AWX credential types an inventory source of each plugin can use (extensions/awx/credential_types/).
+CREDENTIAL_TYPES = [('wfbss', 'wfbss.yml'), ('wfbss', 'wfbss_accounts.yml'), ('koophone', 'koophone.yml'),
+                    ('koophone', 'koophone_iam.yml'), ('koophone', 'koophone_aksk.yml')]
+
+
+@pytest.mark.parametrize('plugin, file_name', CREDENTIAL_TYPES)
+def test_the_awx_credential_types_inject_what_the_plugins_read(plugin, file_name):
+    """An AWX inventory source gets its credentials only from the environment the credential type injects."""
+    collection = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+    with open(os.path.join(collection, 'extensions', 'awx', 'credential_types', file_name), encoding='utf-8') as handle:
+        injected = yaml.safe_load(handle)['injectors']['env']
+    definitions = inventory_loader.get('fleetops.maintenance.' + plugin).option_definitions
+    read = set(entry['name'] for option in definitions.values() for entry in option.get('env', []))
+    assert injected and set(injected) <= read, sorted(set(injected) - read)
+
+
+@pytest.mark.parametrize('file_name, plugin', [('partner-north.wfbss.yml', 'wfbss'), ('phones.koophone.yml', 'koophone')])
+def test_the_example_sources_are_sources_of_their_plugin(file_name, plugin):
+    collection = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+    path = os.path.join(collection, 'extensions', 'inventory', file_name)
+    loaded = inventory_loader.get('fleetops.maintenance.' + plugin)
+    assert loaded.verify_file(path)
+    with open(path, encoding='utf-8') as handle:
+        source = yaml.safe_load(handle)
+    assert source['plugin'] == 'fleetops.maintenance.' + plugin
+    assert set(source) <= set(loaded.option_definitions)
