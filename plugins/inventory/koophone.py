@@ -103,7 +103,7 @@ keyed_groups:
     prefix: koophone_region
 groups:
   koophone_frozen_instances: koophone_frozen
-
+---
 # Only the running shop phones that are not frozen.
 plugin: fleetops.maintenance.koophone
 instance_name: shop

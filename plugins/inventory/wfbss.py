@@ -115,7 +115,7 @@ keyed_groups:
   # wfbss_partner_north: --limit wfbss_partner_north runs the chores for this account only
   - key: wfbss_account
     prefix: wfbss
-
+---
 # Only the customers whose name contains "Clinic", but none of two that are handled by hand.
 plugin: fleetops.maintenance.wfbss
 account: partner-south
@@ -123,7 +123,7 @@ name_contains: Clinic
 exclude_customer_ids:
   - 640FE47F-5118-4D79-8221-A35D0DE2EE2C
   - 549390C2-0BB4-4E58-A2E4-64F2C0AE86D0
-
+---
 # List once an hour at most (ansible-inventory --flush-cache lists again).
 plugin: fleetops.maintenance.wfbss
 account: partner-east

@@ -76,4 +76,3 @@ def wfbss_source(tmp_path):
 @pytest.fixture
 def koophone_source(tmp_path):
     return Source(tmp_path, 'koophone')
-

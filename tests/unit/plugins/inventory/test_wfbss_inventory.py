@@ -340,8 +340,7 @@ def test_filters_of_our_side_apply_to_the_cached_listing(simulator, wfbss_source
     assert [hostvars['wfbss_customer_id'] for hostvars in hosts(inventory).values()] == [wfbss_customer_id(2)]
 
 
-def test_a_source_that_asks_the_api_something_else_is_not_answered_from_the_cache(simulator, wfbss_source, connection,
-                                                                                    tmp_path):
+def test_a_new_api_filter_is_not_answered_from_the_cache(simulator, wfbss_source, connection, tmp_path):
     seed(simulator, [{'id': wfbss_customer_id(1), 'name': 'Adatum Clinic'}, {'id': wfbss_customer_id(2), 'name': 'Coho'}])
     wfbss_source.parse(cached(connection, tmp_path / 'cache'))
     inventory = wfbss_source.parse(cached(connection, tmp_path / 'cache', name_contains='Coho'))
