@@ -15,8 +15,8 @@ author: fleetops maintainers (@fleetops)
 description:
   - Lists every customer of one Trend Micro WFBS-SVC partner account with the Service Management API
     (C(GET /SMPI/<api_version>/service/wfbss/api/customers?page=N)), following the answer's C(paging)
-    (C(total), C(limit)) page after page as Trend's own client does, and makes each customer a host of the group
-    C(wfbss_customers).
+    (C(total), C(limit)) page after page as the PowerShell client of the API does, and makes each customer a host of
+    the group C(wfbss_customers).
   - Each host has the variables the C(fleetops.maintenance.wfbss_maintenance) role reads - C(wfbss_customer_id)
     (the customer's GUID), C(wfbss_customer_name) and C(wfbss_account) (O(account)) - so
     C(fleetops.maintenance.fleet_maintenance) runs on this inventory as on a static one.
@@ -101,9 +101,9 @@ notes:
   - The vendor's values (names, IDs) are untrusted and never templated; C(ansible-inventory --list) shows such
     strings as C(__ansible_unsafe) objects.
 seealso:
-  - name: Get-TmWfbsCustomer (Trend Micro WFBS-SVC PowerShell module)
-    description: The client whose paging of C(GET customers) this plugin follows.
-    link: https://github.com/wetling23/Public.TmWfbs.PowerShellModule/blob/master/Public/Get-TmWfbsCustomer-Function.ps1
+  - name: Public.TmWfbs.PowerShellModule (Get-TmWfbsCustomer)
+    description: The PowerShell client of the WFBS-SVC API whose paging of C(GET customers) this plugin follows.
+    link: https://github.com/wetling23/Public.TmWfbs.PowerShellModule
 '''
 
 EXAMPLES = r'''

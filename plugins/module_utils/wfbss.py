@@ -149,8 +149,9 @@ class WfbssClient(VendorClient):
     def list_customers(self, name=None):
         """Every customer of the account (or those whose name contains ``name``), without repeats.
 
-        Pages as Trend's own client does (wetling23/Public.TmWfbs.PowerShellModule, Get-TmWfbsCustomer): ``?page=1``,
-        2, ... up to paging.total / paging.limit pages, read from each answer; an empty page ends the listing early.
+        Pages as the API's PowerShell client does (wetling23/Public.TmWfbs.PowerShellModule, Get-TmWfbsCustomer):
+        ``?page=1``, 2, ... up to paging.total / paging.limit pages, read from each answer; an empty page ends the
+        listing early.
         """
         customers, seen = [], set()
         page = 1
