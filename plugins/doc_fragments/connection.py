@@ -50,3 +50,15 @@ options:
 requirements:
   - requests >= 2.25 (on the host that runs the module)
 '''
+
+    # For the inventory plugins, over DOCUMENTATION: the environment variables the same options fall back to
+    # (modules take them from their argument spec; other plugins must declare them).
+    PLUGINS = r'''
+options:
+  validate_certs:
+    env:
+      - name: FLEETOPS_VALIDATE_CERTS
+  ca_path:
+    env:
+      - name: FLEETOPS_CA_PATH
+'''

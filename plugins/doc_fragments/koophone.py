@@ -88,3 +88,42 @@ notes:
   - "Authentication: O(access_key)/O(secret_key) signs each request and each retry afresh; O(auth_token) is sent as it
     is; the IAM password login gets one token per task and renews it once on HTTP 401."
 '''
+
+    # For the inventory plugins, over DOCUMENTATION: the environment variables of KOOPHONE_ARGUMENT_SPEC's fallbacks.
+    # Ansible takes the last variable of a list that is set, the modules the first: the lists are in reverse order.
+    PLUGINS = r'''
+options:
+  api_url:
+    env:
+      - name: KOOPHONE_API_URL
+  auth_token:
+    env:
+      - name: KOOPHONE_AUTH_TOKEN
+  access_key:
+    env:
+      - name: HUAWEICLOUD_SDK_AK
+      - name: KOOPHONE_ACCESS_KEY
+  secret_key:
+    env:
+      - name: HUAWEICLOUD_SDK_SK
+      - name: KOOPHONE_SECRET_KEY
+  project_id:
+    env:
+      - name: HUAWEICLOUD_SDK_PROJECT_ID
+      - name: KOOPHONE_PROJECT_ID
+  iam_url:
+    env:
+      - name: KOOPHONE_IAM_URL
+  username:
+    env:
+      - name: KOOPHONE_USERNAME
+  password:
+    env:
+      - name: KOOPHONE_PASSWORD
+  domain_name:
+    env:
+      - name: KOOPHONE_DOMAIN_NAME
+  project_name:
+    env:
+      - name: KOOPHONE_PROJECT_NAME
+'''

@@ -38,3 +38,20 @@ options:
       - Required. If not set, the value of the E(WFBSS_SECRET_KEY) environment variable is used.
     type: str
 '''
+
+    # For the inventory plugins, over DOCUMENTATION: the environment variables of WFBSS_ARGUMENT_SPEC's fallbacks.
+    PLUGINS = r'''
+options:
+  api_url:
+    env:
+      - name: WFBSS_API_URL
+  api_version:
+    env:
+      - name: WFBSS_API_VERSION
+  access_token:
+    env:
+      - name: WFBSS_ACCESS_TOKEN
+  secret_key:
+    env:
+      - name: WFBSS_SECRET_KEY
+'''

@@ -66,6 +66,25 @@ def environment_variables(spec, option):
     return list(fallback[1]) if fallback and fallback[0] is env_fallback else []
 
 
+def check_connection(vendor, params, spec):
+    """The connection options' checks, before anything is sent (raises InvalidInput): the vendor's required options
+    (naming their environment variables), the shared options, the URLs, and the vendor's own check. The inventory
+    plugins make the same checks."""
+    missing = [option for option in vendor.required if params.get(option) in (None, '')]
+    if missing:
+        raise InvalidInput('missing required arguments: %s' % ', '.join(
+            '%s (or %s)' % (option, ' or '.join(environment_variables(spec, option)))
+            if environment_variables(spec, option) else option for option in missing))
+    checks.connection(params)
+    if 'concurrency' in params:
+        checks.at_least('concurrency', params['concurrency'], 1)
+    for option in vendor.urls:
+        if params.get(option) is not None or option in vendor.required:
+            checks.http_url(option, params.get(option), ' or '.join(environment_variables(spec, option)))
+    if vendor.check:
+        vendor.check(params)
+
+
 class FleetModule(object):
     """One run of a collection module: its options (checked), the vendor client, and its result."""
 
@@ -85,19 +104,7 @@ class FleetModule(object):
             self._check_connection()
 
     def _check_connection(self):
-        missing = [option for option in self.vendor.required if self.params.get(option) in (None, '')]
-        if missing:
-            raise InvalidInput('missing required arguments: %s' % ', '.join(
-                '%s (or %s)' % (option, ' or '.join(environment_variables(self.spec, option)))
-                if environment_variables(self.spec, option) else option for option in missing))
-        checks.connection(self.params)
-        if 'concurrency' in self.params:
-            checks.at_least('concurrency', self.params['concurrency'], 1)
-        for option in self.vendor.urls:
-            if self.params.get(option) is not None or option in self.vendor.required:
-                checks.http_url(option, self.params.get(option), ' or '.join(environment_variables(self.spec, option)))
-        if self.vendor.check:
-            self.vendor.check(self.params)
+        check_connection(self.vendor, self.params, self.spec)
 
     @contextlib.contextmanager
     def inputs(self):

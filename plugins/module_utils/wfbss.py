@@ -129,6 +129,44 @@ class WfbssClient(VendorClient):
         params = dict(cids=','.join(customer_ids), name=name, rtid=rtid)
         return self._customers(self.client.request('DELETE', '/report', params=params), 'DELETE')
 
+    def customers(self, page, name=None):
+        """GET customers?page=N[&q=]: one page of the account's customers, {'customers', 'total', 'limit'}.
+
+        ``customers`` are the answer's entries ({id, name}); ``paging.total`` is how many customers match and
+        ``paging.limit`` how many a page holds. ``name`` is the API's ``q`` (names that contain it).
+        """
+        response = self.client.request('GET', '/customers', params=dict(page=page, q=name))
+        data = response.data if isinstance(response.data, dict) else {}
+        customers, paging = data.get('customers'), data.get('paging')
+        if not isinstance(customers, list) or not all(isinstance(item, dict) and item.get('id') for item in customers):
+            raise _malformed(response, 'GET', '/customers', 'no customers[] list of {id, name} in the answer')
+        paging = paging if isinstance(paging, dict) else {}
+        total, limit = paging.get('total'), paging.get('limit')
+        if not (_count(total) and _count(limit) and limit > 0):
+            raise _malformed(response, 'GET', '/customers', 'no paging {total, limit} in the answer')
+        return dict(customers=customers, total=total, limit=limit)
+
+    def list_customers(self, name=None):
+        """Every customer of the account (or those whose name contains ``name``), without repeats.
+
+        Pages as the API's PowerShell client does (wetling23/Public.TmWfbs.PowerShellModule, Get-TmWfbsCustomer):
+        ``?page=1``, 2, ... up to paging.total / paging.limit pages, read from each answer; an empty page ends the
+        listing early.
+        """
+        customers, seen = [], set()
+        page = 1
+        while True:
+            answer = self.customers(page, name=name)
+            for item in answer['customers']:
+                cid = str(item['id']).upper()
+                if cid not in seen:  # a customer added while paging may shift one onto the next page
+                    seen.add(cid)
+                    customers.append(item)
+            pages = -(-answer['total'] // answer['limit'])
+            if not answer['customers'] or page >= pages:
+                return customers
+            page += 1
+
     @staticmethod
     def _customers(response, method):
         customers = response.data.get('customers') if isinstance(response.data, dict) else None
@@ -141,6 +179,11 @@ def _malformed(response, method, path, what):
     # a POST answered with a success we cannot read may have been applied
     return ApiError('HTTP %d but %s' % (response.status, what), method=method, path=path, status=response.status,
                     request_id=response.request_id, kind=KIND_MALFORMED, outcome_unknown=method == 'POST')
+
+
+def _count(value):
+    """A whole number of 0 or more (a JSON true is not a count)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def by_customer(entries):
