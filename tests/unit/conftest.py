@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from ansible.module_utils import basic
+from ansible.module_utils import _internal, basic
 from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.warnings import get_warning_messages
 from ansible.module_utils.testing import patch_module_args
@@ -80,6 +80,9 @@ def run_module(monkeypatch):
     The result (with the module's ``warnings``) is round-tripped through JSON, as Ansible would see it.
     Connection options are the caller's to give (``api_url=simulator.url`` and the credentials).
     """
+    # a module runs on its target, where warnings go with the result; once a test in this process has imported
+    # controller code (the inventory plugins), ansible-core would send them to the controller's display instead
+    monkeypatch.setattr(_internal, 'is_controller', False)
     monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
     monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
     # the test host's syslog is not under test (and some refuse a NUL byte before the module can name the parameter)
