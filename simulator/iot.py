@@ -12,10 +12,12 @@ import math
 import secrets
 import time
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from .base import SimRequest, SimResponse, VendorApp, json_response
+from .settings import Settings
 
 UPDATE_SOURCES = ("cellular", "cisco_wlc", "aruba_wlc", "snmp", "sccm", "crowdstrike_falcon", "customAttribute")
 MAX_PAGE_LENGTH = 1000
@@ -40,6 +42,20 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 JWT_KEY_ID = "rsa-sign-pkcs1-2048-sha256/1"
 # DER prefix of a SHA-256 DigestInfo (RFC 8017 section 9.2): what RS256 signs.
 SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+@dataclass
+class IotSettings(Settings):  # pylint: disable=too-many-instance-attributes
+    """The iot_* knobs."""
+
+    rate_limit_per_minute: float | None = 180  # per-tenant bucket of everything but device/list (None: unlimited)
+    rate_burst: float | None = None  # its size (None: the per-minute rate)
+    list_rate_limit_per_minute: float | None = 60  # the per-tenant bucket of GET device/list
+    list_rate_burst: float | None = None
+    retry_after: float | None = None  # the vendor documents no Retry-After; a number adds it to 429s
+    token_ttl_seconds: float = 899  # how long an issued Strata Cloud Manager token is honoured (and its exp)
+    token_expires_in: int | None = None  # the expires_in announced (None: the ttl in whole seconds)
+    scm_auth_status: Literal[401, 403] = 401  # the answer to a missing, unknown or expired Bearer token
 
 
 def address_key(text: str) -> str:
@@ -127,6 +143,8 @@ class IotApp(VendorApp):
 
     name = "iot"
     prefixes = (LEGACY_PREFIX, SCM_PREFIX, "/oauth2/", "/auth/v1/oauth2/", "/am/oauth2/")
+    settings_class = IotSettings
+    settings: IotSettings
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -202,9 +220,9 @@ class IotApp(VendorApp):
     def _route(self, request: SimRequest, tenant: dict[str, Any], route: str) -> SimResponse:
         """The API calls, the same on both generations."""
         if (request.method, route) == ("GET", "device/list"):
-            limited = self._throttle(tenant["id"] + "/list", "iot_list_rate_limit_per_minute", "iot_list_rate_burst")
+            limited = self._throttle(tenant["id"] + "/list", self.settings.list_rate_limit_per_minute, self.settings.list_rate_burst)
             return limited or self._device_list(request, tenant)
-        limited = self._throttle(tenant["id"], "iot_rate_limit_per_minute", "iot_rate_burst")
+        limited = self._throttle(tenant["id"], self.settings.rate_limit_per_minute, self.settings.rate_burst)
         if limited:
             return limited
         if (request.method, route) == ("PUT", "device/bulkUpdate"):
@@ -272,9 +290,9 @@ class IotApp(VendorApp):
     def _issue(self, tenant: dict[str, Any]) -> SimResponse:
         key = self.signing_key  # made on first use (about a second): the lifetime starts after it
         now = time.time()
-        lifetime = float(self.knobs["iot_token_ttl_seconds"])
-        reported = self.knobs["iot_token_expires_in"]
-        expires_in = int(lifetime) if reported is None else int(reported)
+        lifetime = self.settings.token_ttl_seconds
+        reported = self.settings.token_expires_in
+        expires_in = int(lifetime) if reported is None else reported
         scope = f"profile tsg_id:{tenant['tsg_id']} email"
         token = key.jwt({
             "sub": tenant["client_id"], "aud": tenant["client_id"], "scope": scope, "tsg_id": tenant["tsg_id"],
@@ -292,24 +310,22 @@ class IotApp(VendorApp):
         issued = self.tokens.get(token)
         if issued is not None and time.time() < issued["expires"]:
             return self.tenants[issued["tenant"]]
-        if int(self.knobs["iot_scm_auth_status"]) == 403:
+        if self.settings.scm_auth_status == 403:
             return json_response(403, dict(FORBIDDEN))
         message = "Key Expired" if issued is not None else "Not Authenticated"
         return json_response(401, {"_errors": [{"code": "E016", "message": message, "details": {}}],
                                    "_request_id": str(uuid.uuid4())})
 
     # ------------------------------------------------------------- the API
-    def _throttle(self, key: str, rate_knob: str, burst_knob: str) -> SimResponse | None:
-        """429 when the tenant's token bucket is empty; None when the request may proceed."""
-        rate = self.knobs[rate_knob]
+    def _throttle(self, key: str, rate: float | None, burst: float | None) -> SimResponse | None:
+        """429 when the bucket `key` is empty; None when the request may proceed (or no rate is set)."""
         if rate is None:
             return None
-        burst = self.knobs[burst_knob] if self.knobs[burst_knob] is not None else rate
-        if self.limiter.allow(key, float(rate), float(burst)):
+        if self.limiter.allow(key, float(rate), float(rate if burst is None else burst)):
             return None
         headers = {}
-        if self.knobs["iot_retry_after"] is not None:
-            headers["Retry-After"] = str(self.knobs["iot_retry_after"])
+        if self.settings.retry_after is not None:
+            headers["Retry-After"] = str(self.settings.retry_after)
         return json_response(429, dict(TOO_MANY), headers)
 
     def _bulk_update(self, request: SimRequest, tenant: dict[str, Any]) -> SimResponse:
