@@ -12,7 +12,7 @@ import paniot
 import pytest
 from paniot import v4_0api
 
-from panw_iot_spec import CELLULAR_PAYLOAD_EXAMPLE, DEVICE_LIST_MAX_PAGE_LENGTH, ERROR_EXAMPLES
+from ansible_collections.fleetops.maintenance.tests.conformance.panw_iot_spec import CELLULAR_PAYLOAD_EXAMPLE, DEVICE_LIST_MAX_PAGE_LENGTH, ERROR_EXAMPLES
 
 # The simulator's default legacy tenant, as the SDK's arguments and as a seed entry.
 TENANT = {"customerid": "sim-tenant", "access_key_id": "sim-key-id", "access_key": "sim-access-key"}

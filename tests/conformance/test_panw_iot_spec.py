@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import iot, iot_devices
-from panw_iot_spec import (
+from ansible_collections.fleetops.maintenance.tests.conformance.panw_iot_spec import (
     BULK_UPDATE_QUERY,
     BULK_UPDATE_RESPONSE_PROPERTIES,
     CELLULAR_ITEM_PROPERTIES,

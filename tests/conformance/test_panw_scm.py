@@ -22,7 +22,7 @@ from scm.exceptions import APIError
 from scm.models.auth import AuthRequestModel
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import iot, iot_devices
-from panw_iot_spec import (
+from ansible_collections.fleetops.maintenance.tests.conformance.panw_iot_spec import (
     ACCESS_TOKEN_PROPERTIES,
     AUTH_SERVICE_TOKEN_PATH,
     CELLULAR_ITEM_PROPERTIES,

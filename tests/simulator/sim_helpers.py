@@ -7,7 +7,7 @@ import uuid
 
 import requests
 
-from simulator.wfbss import sign
+from ansible_collections.fleetops.maintenance.simulator.wfbss import sign
 
 WFBSS_TOKEN = "5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f"
 WFBSS_SECRET = "sim-wfbss-secret"

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from sim_helpers import ALTCRAFT_TOKEN, altcraft_call, wait_until
+from ansible_collections.fleetops.maintenance.tests.simulator.sim_helpers import ALTCRAFT_TOKEN, altcraft_call, wait_until
 
 COUNTERS = {"all", "complained", "hardbounced", "invalid", "subscribed", "subscribed_sendable", "suspended", "unconfirmed",
             "unconfirmed_sendable", "unsubscribed"}

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from sim_helpers import ALTCRAFT_TOKEN, IOT_HEADERS, KOOPHONE_TOKEN, altcraft_call, koophone_call, wfbss_call
-from simulator import Simulator
+from ansible_collections.fleetops.maintenance.tests.simulator.sim_helpers import ALTCRAFT_TOKEN, IOT_HEADERS, KOOPHONE_TOKEN, altcraft_call, koophone_call, wfbss_call
+from ansible_collections.fleetops.maintenance.simulator import Simulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

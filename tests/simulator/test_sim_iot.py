@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from sim_helpers import IOT_HEADERS
+from ansible_collections.fleetops.maintenance.tests.simulator.sim_helpers import IOT_HEADERS
 
 BULK = "/pub/v4.0/device/bulkUpdate"
 

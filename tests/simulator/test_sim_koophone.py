@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from plugins.module_utils import huawei_signer  # vendor-free; the conformance suite checks it against Huawei's SDK
-from sim_helpers import koophone_call, wait_until
+from ansible_collections.fleetops.maintenance.tests.simulator.sim_helpers import koophone_call, wait_until
 
 # The default seed's AK/SK pair (simulator/seed.py).
 AK, SK, PROJECT_ID = "SIMKOOPHONEAK0000001", "sim-koophone-secret-key", "0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d"

@@ -8,8 +8,8 @@ import uuid
 import pytest
 import requests
 
-from sim_helpers import WFBSS_SECRET, WFBSS_TOKEN, wfbss_call
-from simulator.wfbss import sign
+from ansible_collections.fleetops.maintenance.tests.simulator.sim_helpers import WFBSS_SECRET, WFBSS_TOKEN, wfbss_call
+from ansible_collections.fleetops.maintenance.simulator.wfbss import sign
 
 WEEKLY = {"type": 3, "setting": {"name": "weekly report", "enabled": 1,
                                  "parameter": {"weekday": 1, "email": 0, "time": 28800, "contents": [{"tbl_type": 100}, {"tbl_type": 101}]}}}

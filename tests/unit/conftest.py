@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 
 import pytest
 
+from ansible.module_utils import _internal as module_internal
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.warnings import get_warning_messages
 from ansible.module_utils.testing import patch_module_args
 
-COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-if COLLECTION_ROOT not in sys.path:
-    sys.path.insert(0, COLLECTION_ROOT)
-
-from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.fleetops.maintenance.simulator import Simulator
 
 
 class ModuleExit(Exception):
@@ -84,6 +80,9 @@ def run_module(monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
     # the test host's syslog is not under test (and some refuse a NUL byte before the module can name the parameter)
     monkeypatch.setattr(basic.AnsibleModule, 'log', lambda self, msg, log_args=None: None)
+    # a test that imported controller code (filters) leaves ansible in controller mode, where a module's warnings
+    # go to the display instead of its result; a module runs as a module
+    monkeypatch.setattr(module_internal, 'is_controller', False)
 
     def run(module, args, check_mode=False, diff=False):
         args = dict(args)

@@ -40,7 +40,7 @@ from ansible_collections.fleetops.maintenance.plugins.modules import (
     wfbss_report_info,
     wfbss_reset,
 )
-from simulator.seed import wfbss_customer_id
+from ansible_collections.fleetops.maintenance.simulator.seed import wfbss_customer_id
 
 pytestmark = pytest.mark.filterwarnings('ignore::DeprecationWarning')
 

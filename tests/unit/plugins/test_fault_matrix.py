@@ -33,8 +33,8 @@ from ansible_collections.fleetops.maintenance.plugins.modules import (
     wfbss_report_info,
     wfbss_reset,
 )
-from simulator import Simulator
-from simulator.seed import wfbss_customer_id
+from ansible_collections.fleetops.maintenance.simulator import Simulator
+from ansible_collections.fleetops.maintenance.simulator.seed import wfbss_customer_id
 
 WFBSS_TOKEN = '5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f'
 WFBSS_SECRET = 'sim-wfbss-secret'
