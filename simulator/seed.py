@@ -29,6 +29,7 @@ CHANNELS = ("sms", "push", "email")
 IOT_LEGACY_KEYS = ("customer_id", "key_id", "access_key")
 IOT_SCM_KEYS = ("tsg_id", "client_id", "client_secret")
 
+
 @dataclass(frozen=True)
 class Credentials:  # pylint: disable=too-many-instance-attributes
     """Credentials of the default seed, by vendor; each mapping's keys are the collection's option names."""

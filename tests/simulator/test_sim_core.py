@@ -12,14 +12,17 @@ from pathlib import Path
 import pytest
 import requests
 
-from ansible_collections.fleetops.maintenance.tests.simulator.sim_helpers import ALTCRAFT_TOKEN, IOT_HEADERS, KOOPHONE_TOKEN, altcraft_call, koophone_call, wfbss_call
 from ansible_collections.fleetops.maintenance.simulator import Simulator
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.simulator.sim_helpers import IOT_HEADERS, altcraft_call, koophone_call, wfbss_call
+
+TENANT = CREDENTIALS.iot["customer_id"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def refresh(sim):
-    return altcraft_call(sim, "resources/refresh_counters", {"token": ALTCRAFT_TOKEN, "id": 1, "list_id": 1})
+    return altcraft_call(sim, "resources/refresh_counters", {"token": CREDENTIALS.altcraft_token, "id": 1, "list_id": 1})
 
 
 def test_control_api_over_http(sim):
@@ -41,30 +44,30 @@ def test_control_api_over_http(sim):
 
 def test_seed_endpoint_with_counts(sim):
     seed = {"wfbss": {"accounts": [{"access_token": f"tok-{n}", "secret_key": f"sec-{n}", "customers": 17} for n in range(3)]},
-            "koophone": {"tokens": [KOOPHONE_TOKEN], "users": [], "instances": 200, "frozen": []},
-            "altcraft": {"tokens": [ALTCRAFT_TOKEN], "resources": [{"id": 10, "lists": [7]}]}}
+            "koophone": {"tokens": [CREDENTIALS.koophone_token], "users": [], "instances": 200, "frozen": []},
+            "altcraft": {"tokens": [CREDENTIALS.altcraft_token], "resources": [{"id": 10, "lists": [7]}]}}
     assert requests.post(sim.url + "/_sim/seed", json=seed, timeout=5).json() == {"ok": True}
     assert sum(len(account["customers"]) for account in sim.state("wfbss")["accounts"]) == 51
     assert len(sim.state("koophone")["instances"]) == 200
     assert list(sim.state("altcraft")["resources"]) == ["10"]
-    assert len(sim.state("iot")["tenants"]["sim-tenant"]["devices"]) == 300  # absent section keeps the default
+    assert len(sim.state("iot")["tenants"][TENANT]["devices"]) == 300  # absent section keeps the default
     sim.reset()
     assert len(sim.state("koophone")["instances"]) == 80
     bad = requests.post(sim.url + "/_sim/seed", json={"iot": {"tenants": [{"customer_id": "x"}]}}, timeout=5)
     assert bad.status_code == 400 and "invalid seed" in bad.json()["error"]
     assert requests.post(sim.url + "/_sim/seed", json={"nope": {}}, timeout=5).status_code == 400
-    assert len(sim.state("iot")["tenants"]["sim-tenant"]["devices"]) == 300
+    assert len(sim.state("iot")["tenants"][TENANT]["devices"]) == 300
 
 
 def test_log_entries_and_no_secrets(sim, customers):
     wfbss_call(sim, "GET", f"/report?cids={customers[0]}")
-    requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": "sim-tenant", "access_key": "leak"}, headers=IOT_HEADERS, timeout=5)
+    requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": TENANT, "access_key": "leak"}, headers=IOT_HEADERS, timeout=5)
     entries = sim.requests
     assert set(entries[0]) == {"seq", "time", "vendor", "method", "path", "query", "status", "kind", "request_id", "fault"}
     assert entries[0]["vendor"] == "wfbss" and entries[0]["kind"] == "read" and entries[0]["status"] == 200 and entries[0]["request_id"]
     assert entries[0]["query"] == f"cids={customers[0]}"
     assert entries[1]["seq"] > entries[0]["seq"] and "leak" not in entries[1]["query"]
-    assert all(secret not in str(entries) for secret in ("sim-wfbss-secret", "sim-access-key", "leak"))
+    assert all(secret not in str(entries) for secret in (CREDENTIALS.wfbss["secret_key"], CREDENTIALS.iot["access_key"], "leak"))
 
 
 def test_fault_status_with_retry_after_skip_and_count(sim):
@@ -124,7 +127,7 @@ def test_fault_vendor_error_shapes(sim):
 def test_latency_knob(sim):
     sim.configure(latency_seconds=0.2)
     started = time.monotonic()
-    requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": "sim-tenant", "pagelength": 1}, headers=IOT_HEADERS, timeout=5)
+    requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": TENANT, "pagelength": 1}, headers=IOT_HEADERS, timeout=5)
     assert time.monotonic() - started >= 0.2
 
 

@@ -19,6 +19,7 @@ from ansible.module_utils.common.warnings import get_warning_messages
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.fleetops.maintenance.simulator import Simulator
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
 
 
 class ModuleExit(Exception):
@@ -67,6 +68,58 @@ def simulator(simulator_server):
     """The simulator, back at its default seed with an empty request log and no faults."""
     simulator_server.reset()
     return simulator_server
+
+
+@pytest.fixture
+def credentials():
+    """The default seed's credentials by vendor (simulator/seed.py: CREDENTIALS)."""
+    return CREDENTIALS
+
+
+# Connection options of a module run against the simulator's default seed, one kind of credentials each.
+
+@pytest.fixture
+def wfbss_connection(simulator):
+    """The default WFBS-SVC account, with quick retries."""
+    return dict(api_url=simulator.url, retries=1, retry_backoff=0.01, **CREDENTIALS.wfbss)
+
+
+@pytest.fixture
+def koophone_connection(simulator):
+    """KooPhone with the static token."""
+    return dict(api_url=simulator.url, auth_token=CREDENTIALS.koophone_token)
+
+
+@pytest.fixture
+def koophone_iam_connection(simulator):
+    """KooPhone with the IAM user (its project is the module's default)."""
+    user = CREDENTIALS.koophone_user
+    return dict(api_url=simulator.url, iam_url=simulator.url, username=user['username'], password=user['password'],
+                domain_name=user['domain_name'])
+
+
+@pytest.fixture
+def koophone_aksk_connection(simulator):
+    """KooPhone with the AK/SK pair: every request signed, no token."""
+    return dict(api_url=simulator.url, **CREDENTIALS.koophone_access_key)
+
+
+@pytest.fixture
+def iot_connection(simulator):
+    """The legacy IoT Security tenant (customer ID and key)."""
+    return dict(api_url=simulator.url, **CREDENTIALS.iot)
+
+
+@pytest.fixture
+def iot_scm_connection(simulator):
+    """The Strata Cloud Manager tenant, its token endpoint on the simulator too."""
+    return dict(api_url=simulator.url, auth_url=simulator.url + '/oauth2/access_token', **CREDENTIALS.iot_scm)
+
+
+@pytest.fixture
+def altcraft_connection(simulator):
+    """Altcraft with the default API token."""
+    return dict(api_url=simulator.url, api_token=CREDENTIALS.altcraft_token)
 
 
 @pytest.fixture

@@ -16,11 +16,9 @@ import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_info as module
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_reset
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
 
-TOKEN = 'sim-koophone-token'
-# The simulator's default AK/SK pair (simulator/seed.py).
-AKSK = dict(access_key='SIMKOOPHONEAK0000001', secret_key='sim-koophone-secret-key',
-            project_id='0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d')
+AKSK = CREDENTIALS.koophone_access_key
 STATUS = ('POST', '/v1/instances/batch-query-status')
 LIST = ('GET', '/v1/instances/batch-query')
 
@@ -31,9 +29,9 @@ def ids(simulator):
 
 
 @pytest.fixture
-def args(simulator):
+def args(koophone_connection):
     def build(**extra):
-        base = dict(api_url=simulator.url, auth_token=TOKEN, retries=1, retry_backoff=0.01)
+        base = dict(koophone_connection, retries=1, retry_backoff=0.01)
         base.update(extra)
         return base
     return build
@@ -147,9 +145,8 @@ def test_bad_token(simulator, run_module, args):
     assert calls(simulator) == [LIST]
 
 
-def test_iam_login_once_for_all_pages(simulator, run_module):
-    result, failed = run_module(module, dict(api_url=simulator.url, iam_url=simulator.url, username='sim-user',
-                                             password='sim-password', domain_name='sim-domain', page_size=40))
+def test_iam_login_once_for_all_pages(simulator, run_module, koophone_iam_connection):
+    result, failed = run_module(module, dict(koophone_iam_connection, page_size=40))
     assert not failed, result
     assert calls(simulator) == [('POST', '/v3/auth/tokens'), LIST, LIST]
 

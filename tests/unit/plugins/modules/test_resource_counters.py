@@ -10,8 +10,6 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import resource_counters
-
-TOKEN = 'sim-altcraft-token'
 REFRESH = '/api/v1.1/resources/refresh_counters'
 STATUS = '/api/v1.1/tasks/status'
 GET = '/api/v1.1/resources/get_counters'
@@ -20,11 +18,10 @@ COUNTER_NAMES = {'all', 'complained', 'hardbounced', 'invalid', 'subscribed', 's
 
 
 @pytest.fixture
-def args(simulator):
+def args(simulator, altcraft_connection):
     """Connection options for the simulator, fast polling and no retry waits."""
     simulator.configure(altcraft_task_seconds=0.2)
-    return dict(api_url=simulator.url, api_token=TOKEN, resource_id=1, list_id=1,
-                poll_interval=0.05, retry_backoff=0)
+    return dict(altcraft_connection, resource_id=1, list_id=1, poll_interval=0.05, retry_backoff=0)
 
 
 def calls(simulator):
@@ -236,9 +233,9 @@ def test_status_poll_survives_a_503(simulator, run_module, args):
     assert [r['status'] for r in simulator.requests][:3] == [200, 503, 200]
 
 
-def test_connection_options_from_the_environment(simulator, run_module, args, monkeypatch, timed_counters):
+def test_connection_options_from_the_environment(simulator, run_module, args, monkeypatch, timed_counters, credentials):
     monkeypatch.setenv('ALTCRAFT_API_URL', simulator.url)
-    monkeypatch.setenv('ALTCRAFT_API_TOKEN', TOKEN)
+    monkeypatch.setenv('ALTCRAFT_API_TOKEN', credentials.altcraft_token)
     params = dict(args)
     del params['api_url'], params['api_token']
     result, failed = run_module(resource_counters, dict(params, max_age='3d'))

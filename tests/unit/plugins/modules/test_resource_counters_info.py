@@ -10,15 +10,13 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import resource_counters, resource_counters_info
-
-TOKEN = 'sim-altcraft-token'
 GET = '/api/v1.1/resources/get_counters'
 
 
 @pytest.fixture
-def args(simulator):
+def args(simulator, altcraft_connection):
     simulator.configure(altcraft_task_seconds=0.1)
-    return dict(api_url=simulator.url, api_token=TOKEN, resource_id=2, list_id=2, retry_backoff=0)
+    return dict(altcraft_connection, resource_id=2, list_id=2, retry_backoff=0)
 
 
 def test_reads_the_documented_channel_list(simulator, run_module, args):
