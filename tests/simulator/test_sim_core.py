@@ -188,9 +188,9 @@ def test_logged_bodies_mask_secret_looking_keys_at_any_depth(sim, customers):
     assert sim.configure(log_bodies=True)["log_bodies"] is True
     refresh(sim)  # the Altcraft token travels in the body
     user = CREDENTIALS.koophone_user
+    password_user = {"name": user["username"], "password": user["password"], "domain": {"name": user["domain_name"]}}
     requests.post(sim.url + "/v3/auth/tokens", timeout=5, json={"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {"name": user["username"], "password": user["password"],
-                                                                     "domain": {"name": user["domain_name"]}}}},
+        "identity": {"methods": ["password"], "password": {"user": password_user}},
         "scope": {"project": {"name": user["project_name"]}}}})
     scm = CREDENTIALS.iot_scm
     requests.post(sim.url + "/oauth2/access_token", timeout=5,

@@ -3,12 +3,15 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Fixtures shared by the unit tests: the vendor simulator on loopback and a module runner."""
+"""Fixtures shared by the unit tests: the vendor simulator on loopback, a module runner, and call tables."""
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -65,9 +68,38 @@ def simulator_server():
 
 @pytest.fixture
 def simulator(simulator_server):
-    """The simulator, back at its default seed with an empty request log and no faults."""
+    """The simulator, back at its default seed with an empty request log and no faults; its log holds the
+    request bodies (secrets masked) so that a test can compare the calls a module made with a call table."""
     simulator_server.reset()
+    simulator_server.configure(log_bodies=True)
     return simulator_server
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as the simulator received it: method, path, the query parameters (decoded, in any order) and
+    the parsed JSON body or form (values of secret-looking keys read '***'); None for no query or no body."""
+
+    method: str
+    path: str
+    query: dict[str, str] | None = None
+    body: Any = None
+
+
+def received_calls(simulator):
+    """The simulator's request log as Calls, in the order the requests arrived."""
+    calls = []
+    for entry in simulator.requests:
+        assert 'body' in entry, 'the simulator logs no bodies: configure(log_bodies=True) after a reset'
+        pairs = parse_qsl(entry['query'], keep_blank_values=True)
+        assert len(dict(pairs)) == len(pairs), 'a query parameter sent twice: %s' % entry['query']
+        calls.append(Call(entry['method'], entry['path'], dict(pairs) or None, entry['body']))
+    return calls
+
+
+def assert_calls(simulator, expected):
+    """The simulator received exactly these calls, in this order."""
+    assert received_calls(simulator) == list(expected)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils import iot
 from ansible_collections.fleetops.maintenance.plugins.module_utils.rate_limiter import RateLimiter
 from ansible_collections.fleetops.maintenance.plugins.modules import iot_device_bulk
 from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
 
 TENANT = CREDENTIALS.iot['customer_id']
 PATH = '/pub/v4.0/device/bulkUpdate'
@@ -363,3 +364,25 @@ def test_no_credentials_at_all(simulator, run_module):
 def test_legacy_key_without_api_url(simulator, run_module, conn):
     result, failed = run(run_module, dict(conn, api_url=None), devices=fleet(1))
     assert failed and 'The legacy API key needs api_url (the tenant URL)' in result['msg']
+
+
+WIRE_DEVICES = [dict(ip_address='10.20.0.1', imei='356938035643809', apn='iot.example'),
+                dict(ip_address='10.20.0.2', imsi='310150123456789')]
+WIRE_DEVICELIST = {'devicelist': [{'ipAddress': '10.20.0.1', 'imei': '356938035643809', 'apn': 'iot.example'},
+                                  {'ipAddress': '10.20.0.2', 'imsi': '310150123456789'}]}
+
+
+def test_wire_legacy_bulk_update(simulator, run_module, conn):
+    result, failed = run(run_module, conn, devices=WIRE_DEVICES)
+    assert not failed, result['msg']
+    assert_calls(simulator, [Call('PUT', PATH, query=dict(customerid=TENANT, updateSource='cellular'), body=WIRE_DEVICELIST)])
+
+
+def test_wire_scm_token_then_bulk_update(simulator, run_module, scm):
+    """The client authenticates with HTTP Basic (not in the form); the API call carries no customerid."""
+    result, failed = run(run_module, scm, devices=WIRE_DEVICES)
+    assert not failed, result['msg']
+    assert_calls(simulator, [
+        Call('POST', '/oauth2/access_token', body={'grant_type': 'client_credentials', 'scope': 'tsg_id:' + SCM_TENANT}),
+        Call('PUT', SCM_PATH, query=dict(updateSource='cellular'), body=WIRE_DEVICELIST),
+    ])

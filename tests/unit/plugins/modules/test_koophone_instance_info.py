@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+from unittest.mock import ANY
 from urllib.parse import parse_qs
 
 import pytest
@@ -17,6 +18,7 @@ import pytest
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_info as module
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_reset
 from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
 
 AKSK = CREDENTIALS.koophone_access_key
 STATUS = ('POST', '/v1/instances/batch-query-status')
@@ -209,3 +211,19 @@ def test_bad_input_fails_before_any_call(simulator, run_module, args, extra, mes
     assert failed
     assert message in result['msg']
     assert simulator.requests == []
+
+
+def test_wire_status_of_instances(simulator, run_module, args, ids):
+    result, failed = run_module(module, args(instance_ids=ids[:2]))
+    assert not failed, result
+    assert_calls(simulator, [Call('POST', '/v1/instances/batch-query-status', body={'instance_ids': ids[:2]})])
+
+
+def test_wire_listing_page_by_page(simulator, run_module, args):
+    """batch-query takes its x-request-id in the query (a fresh one per call)."""
+    result, failed = run_module(module, args(list_instances=True, page_size=50))
+    assert not failed, result
+    assert_calls(simulator, [
+        Call('GET', '/v1/instances/batch-query', query={'page_no': '1', 'page_size': '50', 'x-request-id': ANY}),
+        Call('GET', '/v1/instances/batch-query', query={'page_no': '2', 'page_size': '50', 'x-request-id': ANY}),
+    ])

@@ -15,6 +15,7 @@ import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_reset as module
 from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
 
 AKSK = CREDENTIALS.koophone_access_key
 RESET = ('POST', '/v1/instances/batch-reset')
@@ -320,3 +321,21 @@ def test_bad_iam_url_fails_before_any_call(simulator, run_module, iam_args):
     assert failed
     assert 'iam_url must be an http:// or https:// URL' in result['msg']
     assert simulator.requests == []
+
+
+def test_wire_reset_without_wait(simulator, run_module, args, ids):
+    result, failed = run_module(module, args(instance_ids=ids[:2]))
+    assert not failed, result
+    assert_calls(simulator, [Call('POST', '/v1/instances/batch-reset', body={'instance_ids': ids[:2]})])
+
+
+def test_wire_reset_and_wait_for_its_task(simulator, run_module, args, ids):
+    """The wait polls the reset's task (here done at the first look)."""
+    simulator.configure(koophone_job_seconds=0)
+    result, failed = run_module(module, args(instance_ids=ids[:2], wait=True))
+    assert not failed, result
+    (task_id,) = result['task_ids']
+    assert_calls(simulator, [
+        Call('POST', '/v1/instances/batch-reset', body={'instance_ids': ids[:2]}),
+        Call('GET', '/v1/instances/tasks/' + task_id),
+    ])

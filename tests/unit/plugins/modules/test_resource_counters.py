@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import resource_counters
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
+
 REFRESH = '/api/v1.1/resources/refresh_counters'
 STATUS = '/api/v1.1/tasks/status'
 GET = '/api/v1.1/resources/get_counters'
@@ -268,3 +270,32 @@ def test_bad_input_fails_before_anything_is_sent(simulator, run_module, args, mo
     assert failed is True
     assert words in result['msg']
     assert simulator.requests == []
+
+
+def target(list_id=1, **fields):
+    """The body of a call about resource 1's database `list_id` (the token travels in the body)."""
+    return dict(token='***', id=1, list_id=list_id, **fields)
+
+
+def test_wire_max_age_with_counters_young_enough_only_reads(simulator, run_module, args):
+    simulator.configure(altcraft_get_counters_shape='task_result')  # an answer with a count time
+    result, failed = run_module(resource_counters, dict(args, max_age='7d'))
+    assert failed is False and result['changed'] is False, result
+    assert_calls(simulator, [Call('POST', GET, body=target())])
+
+
+def test_wire_max_age_with_older_counters_refreshes_and_waits(simulator, run_module, args):
+    simulator.configure(altcraft_get_counters_shape='task_result', altcraft_task_seconds=0)
+    result, failed = run_module(resource_counters, dict(args, max_age='1h'))
+    assert failed is False and result['changed'] is True, result
+    assert_calls(simulator, [
+        Call('POST', GET, body=target()),
+        Call('POST', REFRESH, body=target()),
+        Call('POST', STATUS, body={'token': '***', 'task_id': result['task_id']}),
+    ])
+
+
+def test_wire_refresh_without_wait(simulator, run_module, args):
+    result, failed = run_module(resource_counters, dict(args, wait=False))
+    assert failed is False and result['changed'] is True, result
+    assert_calls(simulator, [Call('POST', REFRESH, body=target())])
