@@ -19,8 +19,9 @@ class Settings:
 
     def restore_defaults(self) -> None:
         """Every field back to its default."""
+        defaults = type(self)()
         for field in dataclasses.fields(self):
-            setattr(self, field.name, getattr(type(self)(), field.name))
+            setattr(self, field.name, getattr(defaults, field.name))
 
 
 @dataclasses.dataclass
