@@ -7,13 +7,26 @@ import threading
 import time
 import urllib.request
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from .base import SimRequest, SimResponse, VendorApp, is_int, iso_utc, json_response
+from .settings import Settings
 
 OK_TEXT = "Successful operation"
 QUEUED_SHARE = 0.2  # the first 20% of a task's duration it is "queued", then "processing"
 FEEDBACK_TIMEOUT = 3.0
+
+
+@dataclass
+class AltcraftSettings(Settings):
+    """The altcraft_* knobs."""
+
+    task_seconds: float = 1.0  # how long a refresh task takes
+    task_fail: bool = False  # tasks created while true end with status "error"
+    error_http_status: int | Literal["match"] = 200  # HTTP status of in-body errors; "match": the in-body code
+    # "channels": resources/get_counters answers the documented channel list; "task_result": the task's result
+    get_counters_shape: Literal["channels", "task_result"] = "channels"
 
 
 class AltcraftError(Exception):
@@ -29,6 +42,8 @@ class AltcraftApp(VendorApp):
 
     name = "altcraft"
     prefixes = ("/api/v1.1/",)
+    settings_class = AltcraftSettings
+    settings: AltcraftSettings
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -142,8 +157,8 @@ class AltcraftApp(VendorApp):
             self._settle()
             data = handler(body)
         except AltcraftError as exc:
-            knob = self.knobs["altcraft_error_http_status"]
-            status = exc.code if str(knob) == "match" else int(knob)
+            wanted = self.settings.error_http_status
+            status = exc.code if wanted == "match" else wanted
             return json_response(status, {"error": exc.code, "error_text": exc.text})
         return json_response(200, {"data": data, "error": 0, "error_text": OK_TEXT})
 
@@ -181,11 +196,11 @@ class AltcraftApp(VendorApp):
         if feedback is not None and not (isinstance(feedback, dict) and isinstance(feedback.get("url", ""), str)):
             raise AltcraftError(400, "Incorrect request: feedback must be an object with a url")
         task_id = str(uuid.uuid4())
-        duration = float(self.knobs["altcraft_task_seconds"])
+        duration = self.settings.task_seconds
         feedback_url = (feedback or {}).get("url") or None
         self.tasks[task_id] = {
             "resource_id": resource_id, "list_id": list_id, "created": time.time(), "duration": duration,
-            "fail": bool(self.knobs["altcraft_task_fail"]), "applied": False, "feedback_url": feedback_url, "feedback_status": None,
+            "fail": self.settings.task_fail, "applied": False, "feedback_url": feedback_url, "feedback_status": None,
         }
         if feedback_url:
             timer = threading.Timer(max(duration, 0) + 0.05, self._deliver_feedback, args=(task_id,))
@@ -202,7 +217,7 @@ class AltcraftApp(VendorApp):
 
     def _get_counters(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         result = self._result(*self._target(body))
-        if self.knobs["altcraft_get_counters_shape"] == "task_result":
+        if self.settings.get_counters_shape == "task_result":
             return [result]
         # the documented shape of databases/get_counters and segments/get_counters: channels, no count time
         return result["channels"]

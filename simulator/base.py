@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-if TYPE_CHECKING:
-    from .core import RateLimiter
+from .rate_limit import RateLimiter
+from .settings import Settings
 
 
 @dataclass
@@ -91,14 +91,16 @@ class VendorApp:
     """Base class of the per-vendor apps.
 
     The core calls ``handle`` with the shared state lock held, so apps need no locking of
-    their own except in background threads (they use ``self.lock`` there).
+    their own except in background threads (they use ``self.lock`` there). Its knobs are the
+    fields of ``settings`` (an instance of ``settings_class``), named ``<name>_<field>``.
     """
 
     name = ""
     prefixes: tuple[str, ...] = ()
+    settings_class: type[Settings] = Settings
 
-    def __init__(self, knobs: dict[str, Any], lock: threading.RLock, limiter: RateLimiter) -> None:
-        self.knobs = knobs
+    def __init__(self, lock: threading.RLock, limiter: RateLimiter) -> None:
+        self.settings = self.settings_class()
         self.lock = lock
         self.limiter = limiter
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import base64
 import copy
-import hashlib
 import hmac
 import ipaddress
-import json
-import math
-import secrets
 import time
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from .base import SimRequest, SimResponse, VendorApp, json_response
+from .rs256 import RsaSigningKey
+from .settings import Settings
 
 UPDATE_SOURCES = ("cellular", "cisco_wlc", "aruba_wlc", "snmp", "sccm", "crowdstrike_falcon", "customAttribute")
 MAX_PAGE_LENGTH = 1000
@@ -36,10 +35,20 @@ SCM_PREFIX = "/iot/pub/v1/"
 TOKEN_PATHS = ("/oauth2/access_token", "/auth/v1/oauth2/access_token", "/am/oauth2/access_token")
 JWKS_PATHS = tuple(path.rsplit("/", 1)[0] + "/connect/jwk_uri" for path in TOKEN_PATHS)
 FORM_TYPE = "application/x-www-form-urlencoded"
-# The key id in the header of the docs' example token (products/iot/api/iot-public-api-new.md).
-JWT_KEY_ID = "rsa-sign-pkcs1-2048-sha256/1"
-# DER prefix of a SHA-256 DigestInfo (RFC 8017 section 9.2): what RS256 signs.
-SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+@dataclass
+class IotSettings(Settings):  # pylint: disable=too-many-instance-attributes
+    """The iot_* knobs."""
+
+    rate_limit_per_minute: float | None = 180  # per-tenant bucket of everything but device/list (None: unlimited)
+    rate_burst: float | None = None  # its size (None: the per-minute rate)
+    list_rate_limit_per_minute: float | None = 60  # the per-tenant bucket of GET device/list
+    list_rate_burst: float | None = None
+    retry_after: float | None = None  # the vendor documents no Retry-After; a number adds it to 429s
+    token_ttl_seconds: float = 899  # how long an issued Strata Cloud Manager token is honoured (and its exp)
+    token_expires_in: int | None = None  # the expires_in announced (None: the ttl in whole seconds)
+    scm_auth_status: Literal[401, 403] = 401  # the answer to a missing, unknown or expired Bearer token
 
 
 def address_key(text: str) -> str:
@@ -48,72 +57,6 @@ def address_key(text: str) -> str:
         return str(ipaddress.ip_address(text.strip()))
     except ValueError:
         return text.strip().lower()
-
-
-def b64url(data: bytes) -> str:
-    """Base64url without padding (JWS, RFC 7515)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _is_probable_prime(candidate: int, rounds: int = 40) -> bool:
-    """Miller-Rabin."""
-    for small in (3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47):
-        if candidate % small == 0:
-            return candidate == small
-    odd, twos = candidate - 1, 0
-    while odd % 2 == 0:
-        odd, twos = odd // 2, twos + 1
-    for _round in range(rounds):
-        witness = pow(secrets.randbelow(candidate - 3) + 2, odd, candidate)
-        if witness in (1, candidate - 1):
-            continue
-        for _square in range(twos - 1):
-            witness = pow(witness, 2, candidate)
-            if witness == candidate - 1:
-                break
-        else:
-            return False
-    return True
-
-
-class RsaSigningKey:
-    """An RSA key made when the first token is issued (standard library only), for RS256 JWTs and their JWKS."""
-
-    def __init__(self, bits: int = 2048) -> None:
-        self.e = 65537
-        while True:
-            primes = [self._prime(bits // 2) for _index in range(2)]
-            phi = (primes[0] - 1) * (primes[1] - 1)
-            if primes[0] != primes[1] and math.gcd(self.e, phi) == 1:
-                break
-        self.n = primes[0] * primes[1]
-        self.d = pow(self.e, -1, phi)
-        self.size = (self.n.bit_length() + 7) // 8
-
-    @staticmethod
-    def _prime(bits: int) -> int:
-        while True:
-            candidate = secrets.randbits(bits) | (3 << (bits - 2)) | 1  # top two bits set: the product has 2*bits
-            if _is_probable_prime(candidate):
-                return candidate
-
-    def sign(self, message: bytes) -> bytes:
-        """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 section 8.2)."""
-        digest = SHA256_DIGEST_INFO + hashlib.sha256(message).digest()
-        encoded = b"\x00\x01" + b"\xff" * (self.size - len(digest) - 3) + b"\x00" + digest
-        return pow(int.from_bytes(encoded, "big"), self.d, self.n).to_bytes(self.size, "big")
-
-    def jwk(self) -> dict[str, str]:
-        """The public key as a JWK (RFC 7517)."""
-        def encode(number: int) -> str:
-            return b64url(number.to_bytes((number.bit_length() + 7) // 8, "big"))
-        return {"kty": "RSA", "kid": JWT_KEY_ID, "use": "sig", "alg": "RS256", "n": encode(self.n), "e": encode(self.e)}
-
-    def jwt(self, claims: dict[str, Any]) -> str:
-        """An RS256 JSON Web Token with these claims."""
-        header = {"typ": "JWT", "kid": JWT_KEY_ID, "alg": "RS256"}
-        signing_input = ".".join(b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, claims))
-        return signing_input + "." + b64url(self.sign(signing_input.encode("ascii")))
 
 
 def oauth_error(status: int, error: str, description: str) -> SimResponse:
@@ -127,6 +70,8 @@ class IotApp(VendorApp):
 
     name = "iot"
     prefixes = (LEGACY_PREFIX, SCM_PREFIX, "/oauth2/", "/auth/v1/oauth2/", "/am/oauth2/")
+    settings_class = IotSettings
+    settings: IotSettings
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -202,9 +147,9 @@ class IotApp(VendorApp):
     def _route(self, request: SimRequest, tenant: dict[str, Any], route: str) -> SimResponse:
         """The API calls, the same on both generations."""
         if (request.method, route) == ("GET", "device/list"):
-            limited = self._throttle(tenant["id"] + "/list", "iot_list_rate_limit_per_minute", "iot_list_rate_burst")
+            limited = self._throttle(tenant["id"] + "/list", self.settings.list_rate_limit_per_minute, self.settings.list_rate_burst)
             return limited or self._device_list(request, tenant)
-        limited = self._throttle(tenant["id"], "iot_rate_limit_per_minute", "iot_rate_burst")
+        limited = self._throttle(tenant["id"], self.settings.rate_limit_per_minute, self.settings.rate_burst)
         if limited:
             return limited
         if (request.method, route) == ("PUT", "device/bulkUpdate"):
@@ -272,9 +217,9 @@ class IotApp(VendorApp):
     def _issue(self, tenant: dict[str, Any]) -> SimResponse:
         key = self.signing_key  # made on first use (about a second): the lifetime starts after it
         now = time.time()
-        lifetime = float(self.knobs["iot_token_ttl_seconds"])
-        reported = self.knobs["iot_token_expires_in"]
-        expires_in = int(lifetime) if reported is None else int(reported)
+        lifetime = self.settings.token_ttl_seconds
+        reported = self.settings.token_expires_in
+        expires_in = int(lifetime) if reported is None else reported
         scope = f"profile tsg_id:{tenant['tsg_id']} email"
         token = key.jwt({
             "sub": tenant["client_id"], "aud": tenant["client_id"], "scope": scope, "tsg_id": tenant["tsg_id"],
@@ -292,24 +237,22 @@ class IotApp(VendorApp):
         issued = self.tokens.get(token)
         if issued is not None and time.time() < issued["expires"]:
             return self.tenants[issued["tenant"]]
-        if int(self.knobs["iot_scm_auth_status"]) == 403:
+        if self.settings.scm_auth_status == 403:
             return json_response(403, dict(FORBIDDEN))
         message = "Key Expired" if issued is not None else "Not Authenticated"
         return json_response(401, {"_errors": [{"code": "E016", "message": message, "details": {}}],
                                    "_request_id": str(uuid.uuid4())})
 
     # ------------------------------------------------------------- the API
-    def _throttle(self, key: str, rate_knob: str, burst_knob: str) -> SimResponse | None:
-        """429 when the tenant's token bucket is empty; None when the request may proceed."""
-        rate = self.knobs[rate_knob]
+    def _throttle(self, key: str, rate: float | None, burst: float | None) -> SimResponse | None:
+        """429 when the bucket `key` is empty; None when the request may proceed (or no rate is set)."""
         if rate is None:
             return None
-        burst = self.knobs[burst_knob] if self.knobs[burst_knob] is not None else rate
-        if self.limiter.allow(key, float(rate), float(burst)):
+        if self.limiter.allow(key, float(rate), float(rate if burst is None else burst)):
             return None
         headers = {}
-        if self.knobs["iot_retry_after"] is not None:
-            headers["Retry-After"] = str(self.knobs["iot_retry_after"])
+        if self.settings.retry_after is not None:
+            headers["Retry-After"] = str(self.settings.retry_after)
         return json_response(429, dict(TOO_MANY), headers)
 
     def _bulk_update(self, request: SimRequest, tenant: dict[str, Any]) -> SimResponse:

@@ -9,10 +9,12 @@ import re
 import secrets
 import time
 import uuid
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 from urllib.parse import parse_qsl, quote
 
 from .base import SimRequest, SimResponse, VendorApp, iso_utc, json_response
+from .settings import Settings
 
 MAX_BATCH = 32
 MAX_ID_LENGTH = 32
@@ -28,6 +30,19 @@ AKSK_ALGORITHM = "SDK-HMAC-SHA256"
 AKSK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 AKSK_WINDOW_SECONDS = 15 * 60  # the guide: X-Sdk-Date within 15 minutes of the gateway's clock
 AUTHORIZATION_RE = re.compile(r"^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$")
+
+
+@dataclass
+class KooPhoneSettings(Settings):
+    """The koophone_* knobs."""
+
+    token_ttl_seconds: float = 86400  # lifetime of IAM-issued tokens (static tokens never expire)
+    # "2025": a batch-reset success has data.task_id and cmd_jobs; "2024": only error_code and error_msg
+    response_shape: Literal["2025", "2024"] = "2025"
+    # an unknown instance in batch-reset: "401" = HTTP 401 KOOPHONE.API.1001, "200" = HTTP 200 KOOPHONE.API.1012
+    foreign_instance: Literal["401", "200"] = "401"
+    job_seconds: float = 1.0  # how long a reset job runs
+    job_fail_ids: list[str] = field(default_factory=list)  # instances whose reset job ends with status -1
 
 
 def gateway_refusal(message: str) -> SimResponse:
@@ -86,6 +101,8 @@ class KooPhoneApp(VendorApp):
 
     name = "koophone"
     prefixes = ("/v1/instances", "/v3/auth/tokens")
+    settings_class = KooPhoneSettings
+    settings: KooPhoneSettings
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -236,7 +253,7 @@ class KooPhoneApp(VendorApp):
                     return json_response(400, {"error": {"code": "400", "message": "project not found", "title": "Bad Request"}})
                 token = "MII" + secrets.token_urlsafe(48)
                 issued = time.time()
-                expires = issued + float(self.knobs["koophone_token_ttl_seconds"])
+                expires = issued + self.settings.token_ttl_seconds
                 self.tokens[token] = expires
                 # huaweicloudsdkiam's TokenResult: user {id, name, domain {id, name}}, project {id, name, domain}
                 # (no service catalog or roles here: the simulator serves none).
@@ -273,8 +290,8 @@ class KooPhoneApp(VendorApp):
         if refusal is not None:
             return refusal
         task_id = uuid.uuid4().hex
-        ends_at = time.time() + float(self.knobs["koophone_job_seconds"])
-        fail_ids = set(self.knobs["koophone_job_fail_ids"] or [])
+        ends_at = time.time() + self.settings.job_seconds
+        fail_ids = set(self.settings.job_fail_ids)
         jobs = []
         for iid in ids:
             job = {"job_id": uuid.uuid4().hex, "instance_id": iid, "task_id": task_id, "ends_at": ends_at, "fail": iid in fail_ids}
@@ -282,7 +299,7 @@ class KooPhoneApp(VendorApp):
             self.instances[iid]["job"] = job
             self.instances[iid]["resets"] = self.instances[iid].get("resets", 0) + 1
         self.tasks[task_id] = {"created": time.time(), "jobs": jobs}
-        if str(self.knobs["koophone_response_shape"]) == "2024":
+        if self.settings.response_shape == "2024":
             return result(200, "0", "ok")
         cmd_jobs = [{"instance_id": job["instance_id"], "job_id": job["job_id"]} for job in jobs]
         return result(200, "0", "ok", {"task_id": task_id, "cmd_jobs": cmd_jobs})
@@ -291,7 +308,7 @@ class KooPhoneApp(VendorApp):
         """Why a whole batch is refused (unknown, frozen or already resetting instances); None if it may go."""
         unknown = [iid for iid in ids if iid not in self.instances]
         if unknown:
-            if str(self.knobs["koophone_foreign_instance"]) == "401":
+            if self.settings.foreign_instance == "401":
                 return result(401, "KOOPHONE.API.1001", f"No permission on instances: {','.join(unknown)}")
             return result(200, "KOOPHONE.API.1012", f"Instances do not belong to the tenant: {','.join(unknown)}")
         frozen = [iid for iid in ids if self.instances[iid]["frozen_status"] == 1]

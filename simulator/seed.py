@@ -12,7 +12,10 @@ import json
 import random
 import string
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 # Fixed namespace for the deterministic WFBS customer ids: uuid5(WFBSS_NAMESPACE, "wfbss-customer-N").
@@ -26,36 +29,46 @@ CHANNELS = ("sms", "push", "email")
 IOT_LEGACY_KEYS = ("customer_id", "key_id", "access_key")
 IOT_SCM_KEYS = ("tsg_id", "client_id", "client_secret")
 
+
+@dataclass(frozen=True)
+class Credentials:  # pylint: disable=too-many-instance-attributes
+    """Credentials of the default seed, by vendor; each mapping's keys are the collection's option names."""
+
+    wfbss: Mapping[str, str]  # access_token, secret_key
+    koophone_token: str  # a static X-Auth-Token
+    koophone_user: Mapping[str, str]  # an IAM user: domain_name, username, password, project_name
+    koophone_access_key: Mapping[str, str]  # an AK/SK pair: access_key, secret_key, project_id
+    iot: Mapping[str, str]  # the legacy tenant: customer_id, key_id, access_key
+    iot_scm: Mapping[str, str]  # the Strata Cloud Manager tenant: tsg_id, client_id, client_secret
+    altcraft_token: str
+
+
+# What tests and examples log in with (read-only: copy a mapping to change it).
+CREDENTIALS = Credentials(
+    wfbss=MappingProxyType({"access_token": "5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f", "secret_key": "sim-wfbss-secret"}),
+    koophone_token="sim-koophone-token",
+    koophone_user=MappingProxyType({"domain_name": "sim-domain", "username": "sim-user", "password": "sim-password",
+                                    "project_name": "cn-south-1"}),
+    koophone_access_key=MappingProxyType({"access_key": "SIMKOOPHONEAK0000001", "secret_key": "sim-koophone-secret-key",
+                                          "project_id": "0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d"}),
+    iot=MappingProxyType({"customer_id": "sim-tenant", "key_id": "sim-key-id", "access_key": "sim-access-key"}),
+    # A tenant onboarded on Strata Cloud Manager: client credentials only, no legacy key.
+    iot_scm=MappingProxyType({"tsg_id": "1570000001", "client_id": "sim-client@1570000001.iam.panserviceaccount.com",
+                              "client_secret": "sim-client-secret"}),
+    altcraft_token="sim-altcraft-token",
+)
+
 DEFAULT_SEED: dict[str, Any] = {
-    "wfbss": {
-        "accounts": [
-            {"access_token": "5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f", "secret_key": "sim-wfbss-secret", "customers": 25},
-        ],
-    },
+    "wfbss": {"accounts": [dict(CREDENTIALS.wfbss, customers=25)]},
     "koophone": {
-        "tokens": ["sim-koophone-token"],
-        "users": [
-            {"domain_name": "sim-domain", "username": "sim-user", "password": "sim-password", "project_name": "cn-south-1"},
-        ],
-        "access_keys": [
-            {"access_key": "SIMKOOPHONEAK0000001", "secret_key": "sim-koophone-secret-key",
-             "project_id": "0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d"},
-        ],
+        "tokens": [CREDENTIALS.koophone_token],
+        "users": [dict(CREDENTIALS.koophone_user)],
+        "access_keys": [dict(CREDENTIALS.koophone_access_key)],
         "instances": 80,
         "frozen": [7],
     },
-    "iot": {
-        "tenants": [
-            {"customer_id": "sim-tenant", "key_id": "sim-key-id", "access_key": "sim-access-key", "devices": 300},
-            # A tenant onboarded on Strata Cloud Manager: client credentials only, no legacy key.
-            {"tsg_id": "1570000001", "client_id": "sim-client@1570000001.iam.panserviceaccount.com",
-             "client_secret": "sim-client-secret", "devices": 300},
-        ],
-    },
-    "altcraft": {
-        "tokens": ["sim-altcraft-token"],
-        "resources": 5,
-    },
+    "iot": {"tenants": [dict(CREDENTIALS.iot, devices=300), dict(CREDENTIALS.iot_scm, devices=300)]},
+    "altcraft": {"tokens": [CREDENTIALS.altcraft_token], "resources": 5},
 }
 
 

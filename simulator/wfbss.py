@@ -8,9 +8,11 @@ import hmac
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from .base import SimRequest, SimResponse, VendorApp, is_int, json_response
+from .settings import Settings
 
 PATH_RE = re.compile(r"^/SMPI/[^/]+/service/wfbss/api/(?P<resource>.+?)/?$")
 GUID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
@@ -25,6 +27,14 @@ REPORT_NAME_FORBIDDEN = set('\\/:;*?"<>|')
 TBL_TYPES = {100, 101, 102, 200, 201, 202, 300, 301, 400, 500, 501, 600, 601, 700, 701}
 # Trend's "invoking the API" page lists all five as compulsory (content-type included, on every request).
 AUTH_HEADERS = ("x-access-token", "x-posix-time", "x-signature", "x-traceid", "content-type")
+
+
+@dataclass
+class WfbssSettings(Settings):
+    """The wfbss_* knobs."""
+
+    auth_status: int = 401  # the HTTP status of auth failures
+    clock_skew_seconds: float = 900  # the largest |server time - x-posix-time| accepted
 
 
 class BadRequest(Exception):
@@ -82,6 +92,8 @@ class WfbssApp(VendorApp):
 
     name = "wfbss"
     prefixes = ("/SMPI/",)
+    settings_class = WfbssSettings
+    settings: WfbssSettings
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -117,7 +129,7 @@ class WfbssApp(VendorApp):
 
     # ------------------------------------------------------------------ auth
     def _authenticate(self, request: SimRequest) -> tuple[str | None, SimResponse | None]:
-        status = int(self.knobs["wfbss_auth_status"])
+        status = self.settings.auth_status
         missing = [name for name in AUTH_HEADERS if not request.header(name)]
         if missing:
             return None, error(status, f"missing header(s): {', '.join(missing)}")
@@ -129,7 +141,7 @@ class WfbssApp(VendorApp):
         if not hmac.compare_digest(expected, request.header("x-signature")):
             return None, error(status, "invalid signature")
         posix_time = request.header("x-posix-time").strip()
-        if not posix_time.isdigit() or abs(time.time() - int(posix_time)) > float(self.knobs["wfbss_clock_skew_seconds"]):
+        if not posix_time.isdigit() or abs(time.time() - int(posix_time)) > self.settings.clock_skew_seconds:
             return None, error(status, "x-posix-time is outside the allowed time window")
         return token, None
 

@@ -5,16 +5,9 @@ One simulator per session, back at its default seed before each test.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.fleetops.maintenance.simulator import Simulator
 
 
 @pytest.fixture(scope="session")

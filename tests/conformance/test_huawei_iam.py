@@ -23,9 +23,10 @@ from huaweicloudsdkiam.v3 import (AuthScope, AuthScopeProject, IamClient, Keysto
                                   PwdPasswordUser, PwdPasswordUserDomain)
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import koophone
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
 
-# The simulator's default IAM user (simulator/seed.py).
-USER = dict(domain_name="sim-domain", username="sim-user", password="sim-password", project_name="cn-south-1")
+# The simulator's default IAM user.
+USER = CREDENTIALS.koophone_user
 
 # The connection options of a module run.
 CONNECTION = dict(validate_certs=True, ca_path=None, timeout=10, retries=3, retry_backoff=1.0, rate_limit_timeout=300)

@@ -33,10 +33,11 @@ from huaweicloudsdkcore.sdk_response import SdkResponse
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import huawei_signer
 from ansible_collections.fleetops.maintenance.plugins.module_utils import koophone
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
 
 SDK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
-# The simulator's default AK/SK pair (simulator/seed.py).
-SIM_AK, SIM_SK, SIM_PROJECT = "SIMKOOPHONEAK0000001", "sim-koophone-secret-key", "0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d"
+# The simulator's default AK/SK pair.
+SIM_AK, SIM_SK, SIM_PROJECT = (CREDENTIALS.koophone_access_key[name] for name in ("access_key", "secret_key", "project_id"))
 
 # --------------------------------------------------------------------------------------------------------
 # The SDK's Signer and ours, request by request

@@ -12,11 +12,13 @@ import paniot
 import pytest
 from paniot import v4_0api
 
-from panw_iot_spec import CELLULAR_PAYLOAD_EXAMPLE, DEVICE_LIST_MAX_PAGE_LENGTH, ERROR_EXAMPLES
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.conformance.panw_iot_spec import CELLULAR_PAYLOAD_EXAMPLE, DEVICE_LIST_MAX_PAGE_LENGTH, ERROR_EXAMPLES
 
 # The simulator's default legacy tenant, as the SDK's arguments and as a seed entry.
-TENANT = {"customerid": "sim-tenant", "access_key_id": "sim-key-id", "access_key": "sim-access-key"}
-TENANT_SEED = {"customer_id": "sim-tenant", "key_id": "sim-key-id", "access_key": "sim-access-key"}
+TENANT = {"customerid": CREDENTIALS.iot["customer_id"], "access_key_id": CREDENTIALS.iot["key_id"],
+          "access_key": CREDENTIALS.iot["access_key"]}
+TENANT_SEED = dict(CREDENTIALS.iot)
 
 
 def sdk(sim, **overrides):
@@ -34,7 +36,7 @@ def test_device_list_page(sim):
     data = response.json()
     assert data["total"] == 300 and len(data["devices"]) == 50
     assert data["devices"][0]["ip_address"] == "10.20.1.1"
-    assert iot_requests(sim) == [("GET", "/pub/v4.0/device/list", "customerid=sim-tenant&offset=250&pagelength=100", 200)]
+    assert iot_requests(sim) == [("GET", "/pub/v4.0/device/list", f"customerid={TENANT['customerid']}&offset=250&pagelength=100", 200)]
 
 
 def test_devices_all_pages_through_the_whole_inventory(sim):
@@ -46,7 +48,7 @@ def test_devices_all_pages_through_the_whole_inventory(sim):
     devices = [device for dummy, device in pages]
     assert len(devices) == 2345 and len({device["deviceid"] for device in devices}) == 2345
     assert [entry[2] for entry in iot_requests(sim)] == [
-        f"customerid=sim-tenant&offset={offset}&pagelength={DEVICE_LIST_MAX_PAGE_LENGTH}" for offset in (0, 1000, 2000)]
+        f"customerid={TENANT['customerid']}&offset={offset}&pagelength={DEVICE_LIST_MAX_PAGE_LENGTH}" for offset in (0, 1000, 2000)]
 
 
 def test_the_sdks_429_handling_waits_out_the_simulators_limit(sim):
@@ -82,7 +84,7 @@ def test_bulk_update_through_the_sdks_session(sim):
                                    json=CELLULAR_PAYLOAD_EXAMPLE)
     assert response.status_code == 200
     assert response.json() == {"api": "device/bulkUpdate", "ver": "v4.0", "code": 1, "message": "OK", "updatedDeviceNum": 0}
-    assert sim.state("iot")["tenants"]["sim-tenant"]["last_bulk_update"]["body"] == CELLULAR_PAYLOAD_EXAMPLE
+    assert sim.state("iot")["tenants"][CREDENTIALS.iot["customer_id"]]["last_bulk_update"]["body"] == CELLULAR_PAYLOAD_EXAMPLE
 
 
 @pytest.mark.parametrize("call", ["device_details", "device_update"])

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import iot, iot_devices
-from panw_iot_spec import (
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.conformance.panw_iot_spec import (
     BULK_UPDATE_QUERY,
     BULK_UPDATE_RESPONSE_PROPERTIES,
     CELLULAR_ITEM_PROPERTIES,
@@ -29,9 +30,9 @@ from panw_iot_spec import (
     type_problems,
 )
 
-LEGACY = dict(api_url=None, customer_id="sim-tenant", key_id="sim-key-id", access_key="sim-access-key",
-              requests_per_minute=180)
-KEY_HEADERS = {"X-Key-Id": "sim-key-id", "X-Access-Key": "sim-access-key"}
+TENANT = CREDENTIALS.iot["customer_id"]
+LEGACY = dict(CREDENTIALS.iot, api_url=None, requests_per_minute=180)
+KEY_HEADERS = {"X-Key-Id": CREDENTIALS.iot["key_id"], "X-Access-Key": CREDENTIALS.iot["access_key"]}
 # One device with every field the module knows, in the module's names.
 EVERY_FIELD = dict(ip_address="10.20.0.1", ipv6_address="FD00:20::1", imei="356938035643809", iccid="8944500102198304826F",
                    imsi="310150123456789", apn="iot.example.com", msisdn="+15551234567", session_event_type="start",
@@ -47,7 +48,7 @@ def client(sim):
 
 
 def last_bulk_update(sim):
-    return sim.state("iot")["tenants"]["sim-tenant"]["last_bulk_update"]
+    return sim.state("iot")["tenants"][TENANT]["last_bulk_update"]
 
 
 def test_the_module_knows_exactly_the_fields_of_the_schema_and_of_the_example():
@@ -61,7 +62,7 @@ def test_the_body_we_send_has_the_schemas_shape_and_types(sim):
     client(sim).bulk_update(devicelist, "cellular")
     (entry,) = sim.requests
     assert entry["method"] == "PUT" and entry["path"] == LEGACY_BASE_PATH + "/device/bulkUpdate"
-    assert parse_qs(entry["query"]) == {"customerid": ["sim-tenant"], **{k: [v] for k, v in BULK_UPDATE_QUERY.items()}}
+    assert parse_qs(entry["query"]) == {"customerid": [TENANT], **{k: [v] for k, v in BULK_UPDATE_QUERY.items()}}
     body = last_bulk_update(sim)["body"]
     assert set(body) == set(CELLULAR_PAYLOAD_REQUIRED) and isinstance(body["devicelist"], list)
     problems = []
@@ -88,7 +89,7 @@ def test_the_vendors_example_from_a_csv_file_is_read_as_given(tmp_path):
 
 
 def test_the_bulk_update_answer_has_the_schemas_fields(sim):
-    answer = requests.put(sim.url + "/pub/v4.0/device/bulkUpdate", params={"customerid": "sim-tenant", **BULK_UPDATE_QUERY},
+    answer = requests.put(sim.url + "/pub/v4.0/device/bulkUpdate", params={"customerid": TENANT, **BULK_UPDATE_QUERY},
                           json={"devicelist": [{"ipAddress": "10.20.0.1"}]}, headers=KEY_HEADERS, timeout=5).json()
     assert set(answer) == set(BULK_UPDATE_RESPONSE_PROPERTIES)
     assert answer["code"] in (1, "1")  # the schema types it as a string, the example as an integer
@@ -99,7 +100,7 @@ def test_the_bulk_update_answer_has_the_schemas_fields(sim):
 def test_the_custom_attribute_answer_counts_attributes_as_the_spec_says(sim):
     devicelist = [{"deviceid": "02:20:00:00:00:01", "tagType": "Department", "tagValue": "IoT Security"}]
     assert type_problems(devicelist[0], CUSTOM_ATTRIBUTE_ITEM_PROPERTIES, "item") == []
-    answer = requests.put(sim.url + "/pub/v4.0/device/bulkUpdate", params={"customerid": "sim-tenant", "updateSource": "customAttribute"},
+    answer = requests.put(sim.url + "/pub/v4.0/device/bulkUpdate", params={"customerid": TENANT, "updateSource": "customAttribute"},
                           json={"devicelist": devicelist}, headers=KEY_HEADERS, timeout=5).json()
     assert set(answer) == set(CUSTOM_ATTRIBUTE_RESPONSE_PROPERTIES)
     assert type_problems({k: v for k, v in answer.items() if k != "code"}, CUSTOM_ATTRIBUTE_RESPONSE_PROPERTIES, "answer") == []
@@ -107,9 +108,9 @@ def test_the_custom_attribute_answer_counts_attributes_as_the_spec_says(sim):
 
 
 @pytest.mark.parametrize("status, params, headers, knobs", [
-    (400, {"customerid": "sim-tenant", "updateSource": "bogus"}, KEY_HEADERS, {}),
-    (403, {"customerid": "sim-tenant", "updateSource": "cellular"}, {"X-Key-Id": "sim-key-id", "X-Access-Key": "x"}, {}),
-    (429, {"customerid": "sim-tenant", "updateSource": "cellular"}, KEY_HEADERS, {"iot_rate_limit_per_minute": 1, "iot_rate_burst": 0}),
+    (400, {"customerid": TENANT, "updateSource": "bogus"}, KEY_HEADERS, {}),
+    (403, {"customerid": TENANT, "updateSource": "cellular"}, dict(KEY_HEADERS, **{"X-Access-Key": "x"}), {}),
+    (429, {"customerid": TENANT, "updateSource": "cellular"}, KEY_HEADERS, {"iot_rate_limit_per_minute": 1, "iot_rate_burst": 0}),
 ])
 def test_error_answers_are_the_documented_examples(sim, status, params, headers, knobs):
     sim.configure(**knobs)
@@ -120,7 +121,7 @@ def test_error_answers_are_the_documented_examples(sim, status, params, headers,
 
 
 def test_the_device_list_answer_has_the_schemas_fields(sim):
-    answer = requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": "sim-tenant", "offset": 0, "pagelength": 1000},
+    answer = requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": TENANT, "offset": 0, "pagelength": 1000},
                           headers=KEY_HEADERS, timeout=5).json()
     assert type_problems(answer, DEVICE_INVENTORY_PROPERTIES, "answer") == []
     assert answer["total"] == 300 and len(answer["devices"]) == 300
@@ -130,7 +131,7 @@ def test_the_device_list_answer_has_the_schemas_fields(sim):
 
 
 def test_the_answers_are_json_as_declared(sim):
-    response = requests.put(sim.url + "/pub/v4.0/device/bulkUpdate", params={"customerid": "sim-tenant", **BULK_UPDATE_QUERY},
+    response = requests.put(sim.url + "/pub/v4.0/device/bulkUpdate", params={"customerid": TENANT, **BULK_UPDATE_QUERY},
                             json={"devicelist": []}, headers=KEY_HEADERS, timeout=5)
     assert response.headers["Content-Type"] == "application/json"
     json.loads(response.content)

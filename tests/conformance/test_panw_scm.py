@@ -22,7 +22,8 @@ from scm.exceptions import APIError
 from scm.models.auth import AuthRequestModel
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import iot, iot_devices
-from panw_iot_spec import (
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.conformance.panw_iot_spec import (
     ACCESS_TOKEN_PROPERTIES,
     AUTH_SERVICE_TOKEN_PATH,
     CELLULAR_ITEM_PROPERTIES,
@@ -43,9 +44,7 @@ from panw_iot_spec import (
 )
 
 # The simulator's default Strata Cloud Manager tenant.
-TSG_ID = "1570000001"
-CLIENT_ID = "sim-client@1570000001.iam.panserviceaccount.com"
-CLIENT_SECRET = "sim-client-secret"
+TSG_ID, CLIENT_ID, CLIENT_SECRET = (CREDENTIALS.iot_scm[name] for name in ("tsg_id", "client_id", "client_secret"))
 # pan-scm-sdk's default token URL (scm/models/auth.py, scm/client.py), the docs' and AuthService.yaml's paths.
 TOKEN_PATHS = ["/am/oauth2/access_token", "/oauth2/access_token", AUTH_SERVICE_TOKEN_PATH]
 BULK_UPDATE = SCM_BASE_PATH + "/device/bulkUpdate"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import wfbss
-from simulator import wfbss as simulated_wfbss
+from ansible_collections.fleetops.maintenance.simulator import wfbss as simulated_wfbss
 
 SECRET = "sim-wfbss-secret"
 POSIX_TIME = "1363797148"

@@ -19,12 +19,10 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from ansible_collections.fleetops.maintenance.simulator import Simulator
+from ansible_collections.fleetops.maintenance.simulator.seed import koophone_instance_ids, wfbss_customer_id
 
-from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
-from simulator.seed import koophone_instance_ids, wfbss_customer_id  # noqa: E402  pylint: disable=wrong-import-position
+ROOT = Path(__file__).resolve().parents[2]
 
 ACCOUNTS = {
     "acct-a": {"access_token": "0a1b2c3d-0000-4000-8000-00000000000a", "secret_key": "e2e-secret-key-account-a", "customers": 6},

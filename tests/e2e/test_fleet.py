@@ -12,7 +12,7 @@ import pytest
 
 from conftest import (ACCOUNTS, IOT_DEVICES, IOT_SCM_DEVICES, IOT_SCM_TENANT, IOT_TENANT, IOT_UNKNOWN, KOOPHONE_FROZEN,
                       KOOPHONE_INSTANCES, KOOPHONE_TOKEN, ALTCRAFT_TOKEN, ROOT, SECRETS, ansible_bin, customer_ids, scm_urls)
-from simulator.seed import koophone_instance_ids
+from ansible_collections.fleetops.maintenance.simulator.seed import koophone_instance_ids
 
 CUSTOMERS = sum(a["customers"] for a in ACCOUNTS.values())
 ALL_CHORES = ["wfbss", "koophone", "iot", "altcraft"]

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from conftest import ACCOUNTS, KOOPHONE_FROZEN, KOOPHONE_INSTANCES, ROOT, SECRETS, Fleet, ansible_bin, customer_ids
-from simulator.seed import koophone_instance_ids
+from ansible_collections.fleetops.maintenance.simulator.seed import koophone_instance_ids
 from test_secrets import encodings
 
 EXAMPLES = ROOT / "extensions" / "inventory"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import KOOPHONE_FROZEN, KOOPHONE_INSTANCES, ansible_bin, base_env, collections_path
-from simulator import Simulator
-from simulator.seed import koophone_instance_ids
+from ansible_collections.fleetops.maintenance.simulator import Simulator
+from ansible_collections.fleetops.maintenance.simulator.seed import koophone_instance_ids
 
 TOKEN = "e2e-journal-koophone-token"
 INSTANCES = 5 * 32  # five full batches

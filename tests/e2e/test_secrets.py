@@ -31,8 +31,8 @@ import pytest
 
 from conftest import (ACCOUNTS, FAST_KNOBS, IOT_SCM_TENANT, IOT_TENANT, ROOT, ansible_bin, base_env, collections_path,
                       customer_ids, scm_urls, seed, write_fleet)
-from simulator import Simulator
-from simulator.seed import koophone_instance_ids
+from ansible_collections.fleetops.maintenance.simulator import Simulator
+from ansible_collections.fleetops.maintenance.simulator.seed import koophone_instance_ids
 
 # Canaries: unmistakable, and holding characters that URL-encoding and base64 change.
 CANARY = {

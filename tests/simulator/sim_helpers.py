@@ -7,17 +7,16 @@ import uuid
 
 import requests
 
-from simulator.wfbss import sign
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.simulator.wfbss import sign
 
-WFBSS_TOKEN = "5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f"
-WFBSS_SECRET = "sim-wfbss-secret"
 WFBSS_BASE = "/SMPI/v2.8/service/wfbss/api"
-IOT_HEADERS = {"X-Key-Id": "sim-key-id", "X-Access-Key": "sim-access-key"}
-KOOPHONE_TOKEN = "sim-koophone-token"
-ALTCRAFT_TOKEN = "sim-altcraft-token"
+# The default legacy IoT tenant's key, as request headers.
+IOT_HEADERS = {"X-Key-Id": CREDENTIALS.iot["key_id"], "X-Access-Key": CREDENTIALS.iot["access_key"]}
 
 
-def wfbss_call(sim, method, uri, body=b"", *, token=WFBSS_TOKEN, secret=WFBSS_SECRET, time_offset=0, signature=None):
+def wfbss_call(sim, method, uri, body=b"", *, token=CREDENTIALS.wfbss["access_token"], secret=CREDENTIALS.wfbss["secret_key"],
+               time_offset=0, signature=None):
     """Send a signed SMPI request; `uri` is the already URL-encoded path+query after /api."""
     request_uri = WFBSS_BASE + uri
     posix_time = str(int(time.time()) + time_offset)
@@ -31,7 +30,7 @@ def wfbss_call(sim, method, uri, body=b"", *, token=WFBSS_TOKEN, secret=WFBSS_SE
     return requests.request(method, sim.url + request_uri, data=body or None, headers=headers, timeout=10)
 
 
-def koophone_call(sim, method, path, body=None, *, token=KOOPHONE_TOKEN, request_id=True, **kwargs):
+def koophone_call(sim, method, path, body=None, *, token=CREDENTIALS.koophone_token, request_id=True, **kwargs):
     headers = {"X-Auth-Token": token} if token else {}
     if request_id:
         headers["x-request-id"] = str(uuid.uuid4())

@@ -9,12 +9,15 @@ import time
 import pytest
 import requests
 
-from sim_helpers import IOT_HEADERS
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.simulator.sim_helpers import IOT_HEADERS
+
+TENANT = CREDENTIALS.iot["customer_id"]
 
 BULK = "/pub/v4.0/device/bulkUpdate"
 
 
-def bulk(sim, body, source="cellular", tenant="sim-tenant", headers=None):
+def bulk(sim, body, source="cellular", tenant=TENANT, headers=None):
     query = {"customerid": tenant}
     if source is not None:
         query["updateSource"] = source
@@ -22,15 +25,15 @@ def bulk(sim, body, source="cellular", tenant="sim-tenant", headers=None):
 
 
 @pytest.mark.parametrize("headers, tenant", [
-    ({"X-Key-Id": "sim-key-id", "X-Access-Key": "wrong"}, "sim-tenant"),
-    ({}, "sim-tenant"),
+    (dict(IOT_HEADERS, **{"X-Access-Key": "wrong"}), TENANT),
+    ({}, TENANT),
     (IOT_HEADERS, "other-tenant"),
 ])
 def test_bad_key_is_403(sim, headers, tenant):
     response = bulk(sim, {"devicelist": []}, tenant=tenant, headers=headers)
     assert response.status_code == 403
     assert response.json()["code"] == 403 and response.json()["msg"].startswith("Forbidden access.")
-    assert "sim-access-key" not in str(sim.requests)
+    assert CREDENTIALS.iot["access_key"] not in str(sim.requests)
 
 
 def test_bulk_update_matches_by_ip_and_ipv6(sim):
@@ -42,7 +45,7 @@ def test_bulk_update_matches_by_ip_and_ipv6(sim):
     response = bulk(sim, {"devicelist": devicelist})
     assert response.status_code == 200
     assert response.json() == {"api": "device/bulkUpdate", "ver": "v4.0", "code": 1, "message": "OK", "updatedDeviceNum": 2}
-    devices = sim.state("iot")["tenants"]["sim-tenant"]["devices"]
+    devices = sim.state("iot")["tenants"][TENANT]["devices"]
     assert devices[1]["attributes"] == {"imei": "356938035643809", "iccid": "8991101200003204510"}
     assert devices[3]["attributes"] == {"imsi": "310150123456789"} and devices[3]["last_update_source"] == "cellular"
     assert sim.requests[-1]["kind"] == "write"
@@ -53,7 +56,7 @@ def test_bulk_update_matches_any_notation_of_an_address_and_keeps_the_body(sim):
                   {"ipAddress": " 10.20.0.2 ", "apn": "006-007-001-000"}]
     response = bulk(sim, {"devicelist": devicelist})
     assert response.json()["updatedDeviceNum"] == 2
-    tenant = sim.state("iot")["tenants"]["sim-tenant"]
+    tenant = sim.state("iot")["tenants"][TENANT]
     assert tenant["devices"][3]["attributes"] == {"imsi": "313460000000001"}
     assert tenant["last_bulk_update"] == {"update_source": "cellular", "body": {"devicelist": devicelist}}
 
@@ -66,7 +69,7 @@ def test_custom_attribute_source_counts_attributes(sim):
     response = bulk(sim, {"devicelist": devicelist}, source="customAttribute")
     assert response.json() == {"api": "device/bulkUpdate", "ver": "v4.0", "code": 1, "message": "OK",
                                "updatedAttributesNum": 2, "errorCases": {}}
-    device = sim.state("iot")["tenants"]["sim-tenant"]["devices"][1]
+    device = sim.state("iot")["tenants"][TENANT]["devices"][1]
     assert device["custom_attributes"] == {"Department": "IoT Security", "Purdue Level": "Level 3"}
     assert device["attributes"] == {}
 
@@ -83,12 +86,12 @@ def test_bulk_update_validation(sim, body, source):
 
 
 def test_device_list_pages(sim):
-    response = requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": "sim-tenant", "offset": 250, "pagelength": 100},
+    response = requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": TENANT, "offset": 250, "pagelength": 100},
                             headers=IOT_HEADERS, timeout=5)
     data = response.json()
     assert data["total"] == 300 and len(data["devices"]) == 50
     assert data["devices"][0]["ip_address"] == "10.20.1.1"
-    too_big = requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": "sim-tenant", "pagelength": 1001}, headers=IOT_HEADERS, timeout=5)
+    too_big = requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": TENANT, "pagelength": 1001}, headers=IOT_HEADERS, timeout=5)
     assert too_big.status_code == 400
 
 
@@ -107,7 +110,7 @@ def test_rate_limit_429(sim):
 
 def test_list_has_its_own_bucket(sim):
     sim.configure(iot_list_rate_limit_per_minute=1, iot_rate_limit_per_minute=100)
-    url, params = sim.url + "/pub/v4.0/device/list", {"customerid": "sim-tenant", "pagelength": 1}
+    url, params = sim.url + "/pub/v4.0/device/list", {"customerid": TENANT, "pagelength": 1}
     assert requests.get(url, params=params, headers=IOT_HEADERS, timeout=5).status_code == 200
     assert requests.get(url, params=params, headers=IOT_HEADERS, timeout=5).status_code == 429
     assert bulk(sim, {"devicelist": []}).status_code == 200
@@ -123,9 +126,7 @@ def test_seed_with_device_count(sim):
 # ------------------------------------------------------------------------------------------------
 # Strata Cloud Manager: token endpoint, Bearer auth, /iot/pub/v1
 
-SCM_TENANT = "1570000001"
-CLIENT_ID = "sim-client@1570000001.iam.panserviceaccount.com"
-CLIENT_SECRET = "sim-client-secret"
+SCM_TENANT, CLIENT_ID, CLIENT_SECRET = (CREDENTIALS.iot_scm[name] for name in ("tsg_id", "client_id", "client_secret"))
 SCM_BULK = "/iot/pub/v1/device/bulkUpdate"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -174,11 +175,11 @@ def test_token_with_the_client_credentials_in_the_form(sim):
     ({"auth": (CLIENT_ID, "wrong")}, 401, "invalid_client"),
     ({"auth": ("nobody", CLIENT_SECRET)}, 401, "invalid_client"),
     ({"auth": None}, 401, "invalid_client"),
-    ({"body": "grant_type=password&scope=tsg_id:1570000001"}, 400, "unsupported_grant_type"),
+    ({"body": f"grant_type=password&scope=tsg_id:{SCM_TENANT}"}, 400, "unsupported_grant_type"),
     ({"body": "grant_type=client_credentials&scope=tsg_id:999"}, 400, "invalid_scope"),
     ({"body": "grant_type=client_credentials"}, 400, "invalid_scope"),
     ({"headers": {"Content-Type": "application/json"}}, 400, "invalid_request"),
-    ({"body": f"grant_type=client_credentials&scope=tsg_id:1570000001&client_id={CLIENT_ID}"}, 400, "invalid_request"),
+    ({"body": f"grant_type=client_credentials&scope=tsg_id:{SCM_TENANT}&client_id={CLIENT_ID}"}, 400, "invalid_request"),
 ])
 def test_token_endpoint_refusals(sim, kwargs, status, error):
     response = token_request(sim, **kwargs)
@@ -201,7 +202,7 @@ def test_bearer_token_opens_the_scm_paths_without_customerid(sim):
 
 def test_the_scm_tenant_has_no_legacy_key_and_the_legacy_tenant_no_client(sim):
     assert bulk(sim, {"devicelist": []}, tenant=SCM_TENANT).status_code == 403
-    assert token_request(sim, auth=("sim-key-id", "sim-access-key")).status_code == 401
+    assert token_request(sim, auth=(CREDENTIALS.iot["key_id"], CREDENTIALS.iot["access_key"])).status_code == 401
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic eDp5"}])

@@ -9,16 +9,24 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import requests
 
-from plugins.module_utils import huawei_signer  # vendor-free; the conformance suite checks it against Huawei's SDK
-from sim_helpers import koophone_call, wait_until
+from ansible_collections.fleetops.maintenance.plugins.module_utils import huawei_signer  # vendor-free; the conformance suite checks it against Huawei's SDK
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.simulator.sim_helpers import koophone_call, wait_until
 
-# The default seed's AK/SK pair (simulator/seed.py).
-AK, SK, PROJECT_ID = "SIMKOOPHONEAK0000001", "sim-koophone-secret-key", "0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d"
+AK, SK, PROJECT_ID = (CREDENTIALS.koophone_access_key[name] for name in ("access_key", "secret_key", "project_id"))
+USER = CREDENTIALS.koophone_user
 
-IAM_BODY = {"auth": {
-    "identity": {"methods": ["password"], "password": {"user": {"name": "sim-user", "password": "sim-password", "domain": {"name": "sim-domain"}}}},
-    "scope": {"project": {"name": "cn-south-1"}},
-}}
+
+def iam_body(password=USER["password"]):
+    """A password token request of the default IAM user."""
+    return {"auth": {
+        "identity": {"methods": ["password"],
+                     "password": {"user": {"name": USER["username"], "password": password, "domain": {"name": USER["domain_name"]}}}},
+        "scope": {"project": {"name": USER["project_name"]}},
+    }}
+
+
+IAM_BODY = iam_body()
 
 
 def instance_ids(sim):
@@ -33,7 +41,7 @@ def test_iam_password_token(sim):
     listed = koophone_call(sim, "GET", "/v1/instances/batch-query?page_no=1&page_size=10", token=token)
     assert listed.status_code == 200 and listed.json()["data"]["error_code"] == "0"
     assert sim.requests[0]["kind"] == "auth"
-    assert "sim-password" not in str(sim.requests)
+    assert USER["password"] not in str(sim.requests)
 
 
 def test_iam_token_answer_has_the_sdk_shape(sim):
@@ -44,13 +52,12 @@ def test_iam_token_answer_has_the_sdk_shape(sim):
     assert {"methods", "issued_at", "expires_at", "user", "project"} <= set(token)
     assert set(token["user"]) >= {"id", "name", "domain"} and set(token["user"]["domain"]) == {"id", "name"}
     assert set(token["project"]) == {"id", "name", "domain"} and set(token["project"]["domain"]) == {"id", "name"}
-    assert token["project"]["domain"] == token["user"]["domain"] and token["user"]["domain"]["name"] == "sim-domain"
+    assert token["project"]["domain"] == token["user"]["domain"] and token["user"]["domain"]["name"] == USER["domain_name"]
     assert all(len(value) == 32 for value in (token["user"]["id"], token["project"]["id"], token["user"]["domain"]["id"]))
 
 
 def test_iam_wrong_password_and_token_expiry(sim):
-    bad = {"auth": dict(IAM_BODY["auth"], identity={"methods": ["password"], "password": {"user": {
-        "name": "sim-user", "password": "nope", "domain": {"name": "sim-domain"}}}})}
+    bad = iam_body(password="nope")
     assert requests.post(sim.url + "/v3/auth/tokens", json=bad, timeout=5).status_code == 401
     sim.configure(koophone_token_ttl_seconds=1.0)
     token = requests.post(sim.url + "/v3/auth/tokens", json=IAM_BODY, timeout=5).headers["X-Subject-Token"]
@@ -110,7 +117,7 @@ def test_aksk_refusals(sim, change, message):
     response = aksk_call(sim, "POST", "/v1/instances/batch-reset", body={"instance_ids": ids}, **change)
     assert response.status_code == 401
     assert response.json()["error_code"] == "APIGW.0301" and message in response.json()["error_msg"]
-    assert "sim-koophone-secret-key" not in response.text
+    assert SK not in response.text
     assert sim.state("koophone")["instances"][ids[0]]["resets"] == 0
 
 

@@ -8,8 +8,9 @@ import uuid
 import pytest
 import requests
 
-from sim_helpers import WFBSS_SECRET, WFBSS_TOKEN, wfbss_call
-from simulator.wfbss import sign
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.simulator.sim_helpers import wfbss_call
+from ansible_collections.fleetops.maintenance.simulator.wfbss import sign
 
 WEEKLY = {"type": 3, "setting": {"name": "weekly report", "enabled": 1,
                                  "parameter": {"weekday": 1, "email": 0, "time": 28800, "contents": [{"tbl_type": 100}, {"tbl_type": 101}]}}}
@@ -53,8 +54,8 @@ def test_missing_content_type_refused(sim, customers):
     """Trend lists content-type among the compulsory headers of every request."""
     request_uri = f"/SMPI/v2.8/service/wfbss/api/report?cids={customers[0]}"
     posix_time = str(int(time.time()))
-    headers = {"x-access-token": WFBSS_TOKEN, "x-posix-time": posix_time, "x-traceid": str(uuid.uuid4()),
-               "x-signature": sign(WFBSS_SECRET, posix_time, "GET", request_uri, b"")}
+    headers = {"x-access-token": CREDENTIALS.wfbss["access_token"], "x-posix-time": posix_time, "x-traceid": str(uuid.uuid4()),
+               "x-signature": sign(CREDENTIALS.wfbss["secret_key"], posix_time, "GET", request_uri, b"")}
     response = requests.get(sim.url + request_uri, headers=headers, timeout=5)
     assert response.status_code == 401
     assert "content-type" in response.json()["error"]
@@ -167,4 +168,4 @@ def test_customers_are_visible_only_to_their_account(sim):
     assert len(a_ids) == 2 and len(b_ids) == 3 and not set(a_ids) & set(b_ids)
     listed = wfbss_call(sim, "GET", f"/report?cids={b_ids[0]}", token="tok-a", secret="sec-a").json()
     assert listed == {"customers": []}
-    assert WFBSS_SECRET not in json.dumps(sim.state("wfbss"))
+    assert CREDENTIALS.wfbss["secret_key"] not in json.dumps(sim.state("wfbss"))

@@ -3,26 +3,43 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Fixtures shared by the unit tests: the vendor simulator on loopback and a module runner."""
+"""Fixtures shared by the unit tests: the vendor simulator on loopback, a module runner, and call tables."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 
-from ansible.module_utils import _internal, basic
+from ansible.module_utils import _internal as module_internal
+from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.warnings import get_warning_messages
 from ansible.module_utils.testing import patch_module_args
+from ansible.plugins.loader import init_plugin_loader
+from ansible.utils.collection_loader import AnsibleCollectionConfig
 
-COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-if COLLECTION_ROOT not in sys.path:
-    sys.path.insert(0, COLLECTION_ROOT)
 
-from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+def _install_collection_finder():
+    """The collection finder ansible-test installs before any test is imported; done here, before anything of the
+    collection is imported, when pytest runs the tests directly (PYTHONPATH holds the directory with
+    ansible_collections/fleetops/maintenance), so that the plugin loader finds the plugins and their doc fragments."""
+    if AnsibleCollectionConfig.collection_finder is not None:
+        return
+    paths = [entry for entry in sys.path
+             if os.path.isdir(os.path.join(entry or '.', 'ansible_collections', 'fleetops', 'maintenance'))]
+    init_plugin_loader(paths[:1])
+
+
+_install_collection_finder()
+
+from ansible_collections.fleetops.maintenance.simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS  # noqa: E402  pylint: disable=wrong-import-position
 
 
 class ModuleExit(Exception):
@@ -68,9 +85,90 @@ def simulator_server():
 
 @pytest.fixture
 def simulator(simulator_server):
-    """The simulator, back at its default seed with an empty request log and no faults."""
+    """The simulator, back at its default seed with an empty request log and no faults; its log holds the
+    request bodies (secrets masked) so that a test can compare the calls a module made with a call table."""
     simulator_server.reset()
+    simulator_server.configure(log_bodies=True)
     return simulator_server
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as the simulator received it: method, path, the query parameters (decoded, in any order) and
+    the parsed JSON body or form (values of secret-looking keys read '***'); None for no query or no body."""
+
+    method: str
+    path: str
+    query: dict[str, str] | None = None
+    body: Any = None
+
+
+def received_calls(simulator):
+    """The simulator's request log as Calls, in the order the requests arrived."""
+    calls = []
+    for entry in simulator.requests:
+        assert 'body' in entry, 'the simulator logs no bodies: configure(log_bodies=True) after a reset'
+        pairs = parse_qsl(entry['query'], keep_blank_values=True)
+        assert len(dict(pairs)) == len(pairs), 'a query parameter sent twice: %s' % entry['query']
+        calls.append(Call(entry['method'], entry['path'], dict(pairs) or None, entry['body']))
+    return calls
+
+
+def assert_calls(simulator, expected):
+    """The simulator received exactly these calls, in this order."""
+    assert received_calls(simulator) == list(expected)
+
+
+@pytest.fixture
+def credentials():
+    """The default seed's credentials by vendor (simulator/seed.py: CREDENTIALS)."""
+    return CREDENTIALS
+
+
+# Connection options of a module run against the simulator's default seed, one kind of credentials each.
+
+@pytest.fixture
+def wfbss_connection(simulator):
+    """The default WFBS-SVC account, with quick retries."""
+    return dict(api_url=simulator.url, retries=1, retry_backoff=0.01, **CREDENTIALS.wfbss)
+
+
+@pytest.fixture
+def koophone_connection(simulator):
+    """KooPhone with the static token."""
+    return dict(api_url=simulator.url, auth_token=CREDENTIALS.koophone_token)
+
+
+@pytest.fixture
+def koophone_iam_connection(simulator):
+    """KooPhone with the IAM user (its project is the module's default)."""
+    user = CREDENTIALS.koophone_user
+    return dict(api_url=simulator.url, iam_url=simulator.url, username=user['username'], password=user['password'],
+                domain_name=user['domain_name'])
+
+
+@pytest.fixture
+def koophone_aksk_connection(simulator):
+    """KooPhone with the AK/SK pair: every request signed, no token."""
+    return dict(api_url=simulator.url, **CREDENTIALS.koophone_access_key)
+
+
+@pytest.fixture
+def iot_connection(simulator):
+    """The legacy IoT Security tenant (customer ID and key)."""
+    return dict(api_url=simulator.url, **CREDENTIALS.iot)
+
+
+@pytest.fixture
+def iot_scm_connection(simulator):
+    """The Strata Cloud Manager tenant, its token endpoint on the simulator too."""
+    return dict(api_url=simulator.url, auth_url=simulator.url + '/oauth2/access_token', **CREDENTIALS.iot_scm)
+
+
+@pytest.fixture
+def altcraft_connection(simulator):
+    """Altcraft with the default API token."""
+    return dict(api_url=simulator.url, api_token=CREDENTIALS.altcraft_token)
 
 
 @pytest.fixture
@@ -80,13 +178,13 @@ def run_module(monkeypatch):
     The result (with the module's ``warnings``) is round-tripped through JSON, as Ansible would see it.
     Connection options are the caller's to give (``api_url=simulator.url`` and the credentials).
     """
-    # a module runs on its target, where warnings go with the result; once a test in this process has imported
-    # controller code (the inventory plugins), ansible-core would send them to the controller's display instead
-    monkeypatch.setattr(_internal, 'is_controller', False)
     monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
     monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
     # the test host's syslog is not under test (and some refuse a NUL byte before the module can name the parameter)
     monkeypatch.setattr(basic.AnsibleModule, 'log', lambda self, msg, log_args=None: None)
+    # a test that imported controller code (filters, inventory plugins) leaves ansible in controller mode, where a
+    # module's warnings go to the display instead of its result; a module runs as a module
+    monkeypatch.setattr(module_internal, 'is_controller', False)
 
     def run(module, args, check_mode=False, diff=False):
         args = dict(args)

@@ -40,7 +40,7 @@ from ansible_collections.fleetops.maintenance.plugins.modules import (
     wfbss_report_info,
     wfbss_reset,
 )
-from simulator.seed import wfbss_customer_id
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS, wfbss_customer_id
 
 pytestmark = pytest.mark.filterwarnings('ignore::DeprecationWarning')
 
@@ -103,34 +103,30 @@ def connection(**extra):
 
 
 def wfbss(sim, **extra):
-    return connection(api_url=sim.url, access_token='5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f',
-                      secret_key='sim-wfbss-secret', **extra)
+    return connection(api_url=sim.url, **dict(CREDENTIALS.wfbss, **extra))
 
 
 def koophone(sim, **extra):
-    return connection(api_url=sim.url, auth_token='sim-koophone-token', **extra)
+    return connection(api_url=sim.url, auth_token=CREDENTIALS.koophone_token, **extra)
 
 
 def koophone_aksk(sim, **extra):
-    """The simulator's default AK/SK pair (simulator/seed.py): every request signed, no token."""
-    return connection(api_url=sim.url, access_key='SIMKOOPHONEAK0000001', secret_key='sim-koophone-secret-key',
-                      project_id='0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d', **extra)
+    """The simulator's default AK/SK pair: every request signed, no token."""
+    return connection(api_url=sim.url, **dict(CREDENTIALS.koophone_access_key, **extra))
 
 
 def iot(sim, **extra):
-    return connection(api_url=sim.url, customer_id='sim-tenant', key_id='sim-key-id', access_key='sim-access-key',
-                      **extra)
+    return connection(api_url=sim.url, **dict(CREDENTIALS.iot, **extra))
 
 
 def iot_scm(sim, **extra):
-    args = dict(api_url=sim.url, auth_url=sim.url + '/oauth2/access_token', tsg_id='1570000001',
-                client_id='sim-client@1570000001.iam.panserviceaccount.com', client_secret='sim-client-secret')
+    args = dict(CREDENTIALS.iot_scm, api_url=sim.url, auth_url=sim.url + '/oauth2/access_token')
     args.update(extra)
     return connection(**args)
 
 
 def altcraft(sim, **extra):
-    return connection(api_url=sim.url, api_token='sim-altcraft-token', **extra)
+    return connection(api_url=sim.url, api_token=CREDENTIALS.altcraft_token, **extra)
 
 
 REPORT = dict(name='weekly report', schedule='weekly', weekday='monday', time='08:00', contents=['virus_summary'])
@@ -427,10 +423,11 @@ def test_iot_scm_client_id_with_a_colon(client_id, runner, sim):
     runner.refused(iot_device_bulk, iot_scm(sim, devices=[good_device(0)], client_id=client_id), 'client_id')
 
 
-@pytest.mark.parametrize('args', [dict(customer_id='sim-tenant'), dict(key_id='sim-key-id'), dict(access_key='x')])
+@pytest.mark.parametrize('args', [dict(customer_id=CREDENTIALS.iot['customer_id']), dict(key_id=CREDENTIALS.iot['key_id']),
+                                  dict(access_key='x')])
 def test_iot_both_kinds_of_credentials(args, runner, sim):
     message = runner.refused(iot_device_bulk, iot_scm(sim, devices=[good_device(0)], **args), 'not both')
-    assert 'sim-client-secret' not in message
+    assert CREDENTIALS.iot_scm['client_secret'] not in message
 
 
 @pytest.mark.parametrize('option, values', [

@@ -24,10 +24,11 @@ from ansible_collections.fleetops.maintenance.plugins.modules import (
     wfbss_report_info,
     wfbss_reset,
 )
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
 
-WFBSS = dict(access_token='5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f', secret_key='sim-wfbss-secret')
-KOOPHONE = dict(auth_token='sim-koophone-token')
-IOT = dict(customer_id='sim-tenant', key_id='sim-key-id', access_key='sim-access-key')
+WFBSS = dict(CREDENTIALS.wfbss)
+KOOPHONE = dict(auth_token=CREDENTIALS.koophone_token)
+IOT = dict(CREDENTIALS.iot)
 REPORT = dict(name='weekly report', schedule='weekly', weekday='monday', time='08:00', contents=['virus_summary'])
 IN_FLIGHT = 0.4  # seconds the other batches take to answer
 

@@ -33,13 +33,12 @@ from ansible_collections.fleetops.maintenance.plugins.modules import (
     wfbss_report_info,
     wfbss_reset,
 )
-from simulator import Simulator
-from simulator.seed import wfbss_customer_id
+from ansible_collections.fleetops.maintenance.simulator import Simulator
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS, wfbss_customer_id
 
-WFBSS_TOKEN = '5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f'
-WFBSS_SECRET = 'sim-wfbss-secret'
-KOOPHONE_TOKEN = 'sim-koophone-token'
-ALTCRAFT_TOKEN = 'sim-altcraft-token'
+KOOPHONE_TOKEN = CREDENTIALS.koophone_token
+ALTCRAFT_TOKEN = CREDENTIALS.altcraft_token
+IOT_TENANT = CREDENTIALS.iot['customer_id']
 RETRIES = 2  # every cell runs with retries=2: "after 3 attempts" when the budget is used up
 SLOW_TIMEOUT = 0.5  # the module's timeout in the slow-server cells ...
 SLOW_DELAY = 1.0  # ... and the simulator's delay
@@ -125,8 +124,7 @@ IOT_DEVICES = [
 
 
 def iot_args(sim):
-    return connection(api_url=sim.url, customer_id='sim-tenant', key_id='sim-key-id', access_key='sim-access-key',
-                      devices=[dict(device) for device in IOT_DEVICES])
+    return connection(api_url=sim.url, devices=[dict(device) for device in IOT_DEVICES], **CREDENTIALS.iot)
 
 
 def iot_check(result, sim):
@@ -136,16 +134,19 @@ def iot_check(result, sim):
 
 
 def iot_updates(sim):
-    return sim.state('iot')['tenants']['sim-tenant']['bulk_updates']
+    return sim.state('iot')['tenants'][IOT_TENANT]['bulk_updates']
 
 
 # The simulator's default Strata Cloud Manager tenant.
-SCM_TSG = '1570000001'
-SCM_CLIENT = dict(client_id='sim-client@1570000001.iam.panserviceaccount.com', client_secret='sim-client-secret',
-                  tsg_id=SCM_TSG)
+SCM_TSG = CREDENTIALS.iot_scm['tsg_id']
+SCM_CLIENT = CREDENTIALS.iot_scm
 
 
 def iot_scm_args(sim):
+    # The simulator makes its RSA signing key when it issues its first token, which can take more than a second:
+    # make it now, so that it never counts against the short timeouts of the cells.
+    iot_app = next(app for app in sim.apps if app.name == 'iot')
+    assert iot_app.signing_key is not None
     return connection(api_url=sim.url, auth_url=sim.url + '/oauth2/access_token', devices=[dict(d) for d in IOT_DEVICES],
                       **SCM_CLIENT)
 
@@ -182,7 +183,7 @@ CIDS = [wfbss_customer_id(number) for number in range(1, 26)]
 
 
 def wfbss_args(sim, **extra):
-    return connection(api_url=sim.url, access_token=WFBSS_TOKEN, secret_key=WFBSS_SECRET, **extra)
+    return connection(api_url=sim.url, **dict(CREDENTIALS.wfbss, **extra))
 
 
 def wfbss_reset_args(sim):
@@ -532,8 +533,7 @@ def test_batch_failure_iot_device_bulk(simulator, run_module):
     devices = [dict(ip_address='10.20.0.%d' % number, imsi='31015012345678%d' % number) for number in range(1, 6)]
     simulator.inject(vendor='iot', path_contains='bulkUpdate', action='status', status=400, skip=1, count=-1)
     result, failed = run_module(iot_device_bulk, connection(
-        api_url=simulator.url, customer_id='sim-tenant', key_id='sim-key-id', access_key='sim-access-key',
-        devices=devices, batch_size=2, concurrency=1))
+        api_url=simulator.url, devices=devices, batch_size=2, concurrency=1, **CREDENTIALS.iot))
     assert failed
     assert result['msg'].startswith('batch 2 of 3 failed (1 batch completed before it; 3 items not processed)')
     assert result['batches'] == [dict(index=1, sent=2, updated=2)]
@@ -723,7 +723,8 @@ def test_koophone_wrong_static_token(name, simulator, run_module):
 def iam(sim, spec, **extra):
     args = spec.args(sim)
     args.pop('auth_token')
-    args.update(iam_url=sim.url, username='sim-user', password='sim-password', domain_name='sim-domain')
+    user = CREDENTIALS.koophone_user
+    args.update(iam_url=sim.url, username=user['username'], password=user['password'], domain_name=user['domain_name'])
     args.update(extra)
     return args
 

@@ -9,29 +9,13 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 import yaml
 
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import init_plugin_loader, inventory_loader
-from ansible.utils.collection_loader import AnsibleCollectionConfig
-
-
-def _install_collection_finder():
-    """The collection finder ansible-test installs before any test is imported; done here when pytest runs the
-    tests directly (PYTHONPATH holds the directory with ansible_collections/fleetops/maintenance), so the plugin
-    loader finds the plugins and their documentation fragments."""
-    if AnsibleCollectionConfig.collection_finder is not None:
-        return
-    paths = [entry for entry in sys.path
-             if os.path.isdir(os.path.join(entry or '.', 'ansible_collections', 'fleetops', 'maintenance'))]
-    init_plugin_loader(paths[:1])
-
-
-_install_collection_finder()
+from ansible.plugins.loader import inventory_loader
 
 
 @pytest.fixture(autouse=True)

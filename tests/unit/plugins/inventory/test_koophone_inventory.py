@@ -14,13 +14,11 @@ import pytest
 
 from ansible.errors import AnsibleParserError
 
-from simulator.seed import koophone_instance_ids
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS, koophone_instance_ids
 
-TOKEN = 'sim-koophone-token'
-# The simulator's default IAM user and AK/SK pair (simulator/seed.py).
-IAM_USER = dict(username='sim-user', password='sim-password', domain_name='sim-domain', project_name='cn-south-1')
-AKSK = dict(access_key='SIMKOOPHONEAK0000001', secret_key='sim-koophone-secret-key',
-            project_id='0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d')
+TOKEN = CREDENTIALS.koophone_token
+IAM_USER = dict(CREDENTIALS.koophone_user)
+AKSK = dict(CREDENTIALS.koophone_access_key)
 INSTANCES = 80  # the default seed; index 7 is frozen
 
 

@@ -18,10 +18,10 @@ from ansible.inventory.data import InventoryData
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import WfbssClient
-from simulator.seed import wfbss_customer_id
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS, wfbss_customer_id
 
-TOKEN = '5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f'
-SECRET = 'sim-wfbss-secret'
+TOKEN = CREDENTIALS.wfbss['access_token']
+SECRET = CREDENTIALS.wfbss['secret_key']
 OTHER_TOKEN = '0a1b2c3d-0000-4000-8000-00000000000b'
 OTHER_SECRET = 'unit-secret-of-account-b'
 

@@ -14,8 +14,9 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils import altcra
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
 
-TOKEN = 'sim-altcraft-token'
+TOKEN = CREDENTIALS.altcraft_token
 
 # The completed task's result entry from the vendor page (resources-refresh-counters.txt), email and sms.
 VENDOR_ENTRY = {

@@ -331,7 +331,7 @@ def test_verify_setting_follows_validate_certs_and_ca_path():
 
 @pytest.fixture(scope='module')
 def tls_simulator():
-    from simulator import Simulator
+    from ansible_collections.fleetops.maintenance.simulator import Simulator
     sim = Simulator(tls=True)
     sim.start()
     yield sim

@@ -35,6 +35,9 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_options i
     api_generation,
     check_api_url,
 )
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+
+TENANT = CREDENTIALS.iot['customer_id']
 
 CONNECTION = dict(validate_certs=True, ca_path=None, timeout=5, retries=3, retry_backoff=1.0, rate_limit_timeout=300)
 
@@ -249,8 +252,7 @@ def test_secrets_are_no_log_and_have_env_fallbacks():
 
 
 def _client(simulator, **overrides):
-    params = dict(api_url=simulator.url, customer_id='sim-tenant', key_id='sim-key-id', access_key='sim-access-key',
-                  requests_per_minute=180)
+    params = dict(CREDENTIALS.iot, api_url=simulator.url, requests_per_minute=180)
     params.update(overrides)
     return client_with(params)
 
@@ -261,8 +263,8 @@ def test_bulk_update_call(simulator):
     assert updated == 1
     (entry,) = simulator.requests
     assert (entry['method'], entry['path'], entry['query']) == (
-        'PUT', '/pub/v4.0/device/bulkUpdate', 'customerid=sim-tenant&updateSource=cellular')
-    device = simulator.state('iot')['tenants']['sim-tenant']['devices'][0]
+        'PUT', '/pub/v4.0/device/bulkUpdate', 'customerid=%s&updateSource=cellular' % TENANT)
+    device = simulator.state('iot')['tenants'][TENANT]['devices'][0]
     assert device['attributes'] == {'imei': '356938035643809'}
     assert client.client.rate_limiter.rate == 3.0
 
@@ -291,8 +293,7 @@ def test_missing_updated_count_is_none(simulator, monkeypatch):
 # ---------------------------------------------------------------------------------------------------
 # Strata Cloud Manager: credentials, token, Bearer calls
 
-SCM = dict(client_id='sim-client@1570000001.iam.panserviceaccount.com', client_secret='sim-client-secret',
-           tsg_id='1570000001')
+SCM = dict(CREDENTIALS.iot_scm)
 LEGACY = dict(api_url='https://t.iot.paloaltonetworks.com', customer_id='t', key_id='k', access_key='a')
 
 
@@ -338,7 +339,8 @@ def test_api_generation(params, expected):
     (dict(SCM, key_id='k'), 'Give either Strata Cloud Manager credentials (client_id, client_secret, tsg_id) or a legacy '
                             'API key (customer_id, key_id, access_key), not both: got client_id, client_secret, tsg_id and key_id'),
     (dict(client_id='c', tsg_id='1'), 'Strata Cloud Manager credentials need client_id, client_secret and tsg_id; missing: client_secret'),
-    (dict(SCM, tsg_id='1570000001 email'), "tsg_id must be the numeric ID of the tenant service group, got '1570000001 email'"),
+    (dict(SCM, tsg_id=SCM['tsg_id'] + ' email'),
+     "tsg_id must be the numeric ID of the tenant service group, got '%s email'" % SCM['tsg_id']),
     (dict(LEGACY, api_url=None), 'The legacy API key needs api_url (the tenant URL), customer_id, key_id and access_key; missing: api_url'),
     (dict(customer_id='t'), 'missing: api_url, key_id, access_key'),
     ({}, 'No IoT Security credentials: give client_id, client_secret and tsg_id (Strata Cloud Manager, or PANW_IOT_CLIENT_ID'),
@@ -347,7 +349,7 @@ def test_credentials_that_do_not_make_one_set_are_refused(params, message):
     with pytest.raises(ValueError) as caught:
         api_generation(params)
     assert message in str(caught.value)
-    assert 'sim-client-secret' not in str(caught.value)
+    assert SCM['client_secret'] not in str(caught.value)
 
 
 def test_urls_of_each_generation():
@@ -389,8 +391,8 @@ def test_the_token_request_is_the_documented_one(simulator):
     (record,) = simulator.state('iot')['token_requests']
     assert record == dict(path='/oauth2/access_token', method='POST', content_type='application/x-www-form-urlencoded',
                           client_auth='basic', client_id=SCM['client_id'], status=200,
-                          form={'grant_type': 'client_credentials', 'scope': 'tsg_id:1570000001'},
-                          raw_form='grant_type=client_credentials&scope=tsg_id:1570000001')
+                          form={'grant_type': 'client_credentials', 'scope': 'tsg_id:' + SCM['tsg_id']},
+                          raw_form='grant_type=client_credentials&scope=tsg_id:' + SCM['tsg_id'])
 
 
 def test_auth_url_path_is_the_option(simulator):
@@ -431,7 +433,7 @@ def test_a_refused_token_is_renewed_and_only_that_call_repeated_once(simulator, 
     time.sleep(0.3)
     assert client.bulk_update([{'ipAddress': '10.20.0.2'}], 'cellular') == 1
     assert log(simulator) == [TOKEN, SCM_PUT, SCM_PUT[:4] + (status,), TOKEN, SCM_PUT]
-    devices = simulator.state('iot')['tenants']['1570000001']['devices']
+    devices = simulator.state('iot')['tenants'][SCM['tsg_id']]['devices']
     assert [device['updates'] for device in devices[:3]] == [1, 1, 0]
 
 

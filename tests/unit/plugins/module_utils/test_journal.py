@@ -104,11 +104,12 @@ def test_the_order_of_items_does_not_matter(tmp_path):
 def test_a_second_run_on_the_same_journal_is_refused_while_the_first_holds_it(tmp_path):
     path = tmp_path / 'reset.journal'
     with open_journal(path):
-        code = ('import sys; sys.path[:0] = %r\n'
-                'from ansible_collections.fleetops.maintenance.plugins.module_utils.journal import open_journal, JournalError\n'
+        code = ('from ansible_collections.fleetops.maintenance.plugins.module_utils.journal import open_journal, JournalError\n'
                 'try:\n    open_journal(%r, "koophone_instance_reset", {}, ["a"])\n'
-                'except JournalError as exc:\n    print(exc)\n' % (sys.path, str(path)))
-        answer = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+                'except JournalError as exc:\n    print(exc)\n' % str(path))
+        # the other run imports the collection from where this one does
+        environment = dict(os.environ, PYTHONPATH=os.pathsep.join(entry for entry in sys.path if entry))
+        answer = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True, env=environment)
     assert 'is in use by another run' in answer.stdout
     open_journal(path).close()  # free again once the first run ended
 

@@ -21,6 +21,7 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError, Response
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
 
 API = 'https://kp.example'
 IAM = 'https://iam.example'
@@ -458,8 +459,7 @@ def test_canonical_query_encodes_as_the_sdk():
     assert huawei_signer.canonical_uri('/v1/a b/%C3%BC') == '/v1/a%20b/%C3%BC/'
 
 
-AKSK_PARAMS = dict(TOKEN_PARAMS, auth_token=None, access_key='SIMKOOPHONEAK0000001', secret_key='sim-koophone-secret-key',
-                   project_id='0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d')
+AKSK_PARAMS = dict(TOKEN_PARAMS, auth_token=None, **CREDENTIALS.koophone_access_key)
 
 
 def test_aksk_calls_are_signed_and_carry_no_token(httpserver):
@@ -471,7 +471,8 @@ def test_aksk_calls_are_signed_and_carry_no_token(httpserver):
     assert request.headers['X-Sdk-Date'] == '20240101T000000Z'
     assert request.headers['X-Project-Id'] == AKSK_PARAMS['project_id']
     assert request.headers['Authorization'].startswith(
-        'SDK-HMAC-SHA256 Access=SIMKOOPHONEAK0000001, SignedHeaders=accept;content-type;host;x-project-id;x-request-id;x-sdk-date, ')
+        'SDK-HMAC-SHA256 Access=%s, SignedHeaders=accept;content-type;host;x-project-id;x-request-id;x-sdk-date, '
+        % AKSK_PARAMS['access_key'])
 
 
 def test_aksk_signs_every_retry_afresh(httpserver):

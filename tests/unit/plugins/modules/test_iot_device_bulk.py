@@ -14,9 +14,12 @@ import pytest
 from ansible_collections.fleetops.maintenance.plugins.module_utils import iot
 from ansible_collections.fleetops.maintenance.plugins.module_utils.rate_limiter import RateLimiter
 from ansible_collections.fleetops.maintenance.plugins.modules import iot_device_bulk
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
 
+TENANT = CREDENTIALS.iot['customer_id']
 PATH = '/pub/v4.0/device/bulkUpdate'
-QUERY = 'customerid=sim-tenant&updateSource=cellular'
+QUERY = 'customerid=%s&updateSource=cellular' % TENANT
 
 
 def sim_ip(index):
@@ -29,9 +32,8 @@ def fleet(count, start=0):
 
 
 @pytest.fixture
-def conn(simulator):
-    return dict(api_url=simulator.url, customer_id='sim-tenant', key_id='sim-key-id',
-                access_key='sim-access-key', retry_backoff=0.01)
+def conn(iot_connection):
+    return dict(iot_connection, retry_backoff=0.01)
 
 
 def run(run_module, conn, check_mode=False, **args):
@@ -43,7 +45,7 @@ def writes(simulator):
 
 
 def attributes(simulator, index):
-    return simulator.state('iot')['tenants']['sim-tenant']['devices'][index]['attributes']
+    return simulator.state('iot')['tenants'][TENANT]['devices'][index]['attributes']
 
 
 def test_sends_batches_and_counts_unmatched(simulator, run_module, conn):
@@ -61,7 +63,7 @@ def test_sends_batches_and_counts_unmatched(simulator, run_module, conn):
 
 
 def last_body(simulator):
-    return simulator.state('iot')['tenants']['sim-tenant']['last_bulk_update']['body']
+    return simulator.state('iot')['tenants'][TENANT]['last_bulk_update']['body']
 
 
 def test_ipv6_is_sent_in_the_notation_given(simulator, run_module, conn):
@@ -221,9 +223,9 @@ def test_bad_input_fails_clearly_before_any_call(simulator, run_module, conn, ar
 
 def test_credentials_from_the_environment(simulator, run_module, monkeypatch):
     monkeypatch.setenv('PANW_IOT_API_URL', simulator.url)
-    monkeypatch.setenv('PANW_IOT_CUSTOMER_ID', 'sim-tenant')
-    monkeypatch.setenv('PANW_IOT_KEY_ID', 'sim-key-id')
-    monkeypatch.setenv('PANW_IOT_ACCESS_KEY', 'sim-access-key')
+    monkeypatch.setenv('PANW_IOT_CUSTOMER_ID', TENANT)
+    monkeypatch.setenv('PANW_IOT_KEY_ID', CREDENTIALS.iot['key_id'])
+    monkeypatch.setenv('PANW_IOT_ACCESS_KEY', CREDENTIALS.iot['access_key'])
     result, failed = run_module(iot_device_bulk, dict(devices=fleet(1)))
     assert not failed and result['updated_device_count'] == 1
     assert writes(simulator) == [('PUT', PATH, QUERY, 200)]
@@ -232,16 +234,14 @@ def test_credentials_from_the_environment(simulator, run_module, monkeypatch):
 # ---------------------------------------------------------------------------------------------------
 # Strata Cloud Manager
 
-SCM_TENANT = '1570000001'
+SCM_TENANT = CREDENTIALS.iot_scm['tsg_id']
 SCM_PATH = '/iot/pub/v1/device/bulkUpdate'
-CLIENT_SECRET = 'sim-client-secret'
+CLIENT_SECRET = CREDENTIALS.iot_scm['client_secret']
 
 
 @pytest.fixture
-def scm(simulator):
-    return dict(api_url=simulator.url, auth_url=simulator.url + '/oauth2/access_token',
-                client_id='sim-client@1570000001.iam.panserviceaccount.com', client_secret=CLIENT_SECRET,
-                tsg_id=SCM_TENANT, retry_backoff=0.01)
+def scm(iot_scm_connection):
+    return dict(iot_scm_connection, retry_backoff=0.01)
 
 
 def scm_log(simulator):
@@ -323,7 +323,7 @@ def test_scm_failure_in_batch_k_reports_completed_batches(simulator, run_module,
 def test_scm_credentials_from_the_environment(simulator, run_module, monkeypatch):
     monkeypatch.setenv('PANW_IOT_API_URL', simulator.url)
     monkeypatch.setenv('PANW_IOT_AUTH_URL', simulator.url + '/am/oauth2/access_token')
-    monkeypatch.setenv('PANW_IOT_CLIENT_ID', 'sim-client@1570000001.iam.panserviceaccount.com')
+    monkeypatch.setenv('PANW_IOT_CLIENT_ID', CREDENTIALS.iot_scm['client_id'])
     monkeypatch.setenv('PANW_IOT_CLIENT_SECRET', CLIENT_SECRET)
     monkeypatch.setenv('PANW_IOT_TSG_ID', SCM_TENANT)
     monkeypatch.setenv('PANW_IOT_CUSTOMER_ID', '')  # an empty input of an AWX credential: not given
@@ -333,8 +333,9 @@ def test_scm_credentials_from_the_environment(simulator, run_module, monkeypatch
 
 
 @pytest.mark.parametrize('args, message', [
-    (dict(key_id='sim-key-id'), 'Give either Strata Cloud Manager credentials (client_id, client_secret, tsg_id) or a '
-                                'legacy API key (customer_id, key_id, access_key), not both'),
+    (dict(key_id=CREDENTIALS.iot['key_id']),
+     'Give either Strata Cloud Manager credentials (client_id, client_secret, tsg_id) or a legacy API key (customer_id, key_id, '
+     'access_key), not both'),
     (dict(tsg_id=None), 'Strata Cloud Manager credentials need client_id, client_secret and tsg_id; missing: tsg_id'),
     (dict(tsg_id='157 email'), "tsg_id must be the numeric ID of the tenant service group, got '157 email'"),
     (dict(auth_url='ftp://auth.example/token'), "auth_url must be an http:// or https:// URL"),
@@ -349,7 +350,7 @@ def test_scm_bad_credentials_fail_before_any_call(simulator, run_module, scm, ar
 
 
 def test_both_kinds_from_the_environment_are_refused(simulator, run_module, scm, monkeypatch):
-    monkeypatch.setenv('PANW_IOT_ACCESS_KEY', 'sim-access-key')
+    monkeypatch.setenv('PANW_IOT_ACCESS_KEY', CREDENTIALS.iot['access_key'])
     result, failed = run(run_module, scm, devices=fleet(1))
     assert failed and 'not both: got client_id, client_secret, tsg_id and access_key' in result['msg']
 
@@ -363,3 +364,25 @@ def test_no_credentials_at_all(simulator, run_module):
 def test_legacy_key_without_api_url(simulator, run_module, conn):
     result, failed = run(run_module, dict(conn, api_url=None), devices=fleet(1))
     assert failed and 'The legacy API key needs api_url (the tenant URL)' in result['msg']
+
+
+WIRE_DEVICES = [dict(ip_address='10.20.0.1', imei='356938035643809', apn='iot.example'),
+                dict(ip_address='10.20.0.2', imsi='310150123456789')]
+WIRE_DEVICELIST = {'devicelist': [{'ipAddress': '10.20.0.1', 'imei': '356938035643809', 'apn': 'iot.example'},
+                                  {'ipAddress': '10.20.0.2', 'imsi': '310150123456789'}]}
+
+
+def test_wire_legacy_bulk_update(simulator, run_module, conn):
+    result, failed = run(run_module, conn, devices=WIRE_DEVICES)
+    assert not failed, result['msg']
+    assert_calls(simulator, [Call('PUT', PATH, query=dict(customerid=TENANT, updateSource='cellular'), body=WIRE_DEVICELIST)])
+
+
+def test_wire_scm_token_then_bulk_update(simulator, run_module, scm):
+    """The client authenticates with HTTP Basic (not in the form); the API call carries no customerid."""
+    result, failed = run(run_module, scm, devices=WIRE_DEVICES)
+    assert not failed, result['msg']
+    assert_calls(simulator, [
+        Call('POST', '/oauth2/access_token', body={'grant_type': 'client_credentials', 'scope': 'tsg_id:' + SCM_TENANT}),
+        Call('PUT', SCM_PATH, query=dict(updateSource='cellular'), body=WIRE_DEVICELIST),
+    ])

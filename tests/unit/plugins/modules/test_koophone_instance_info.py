@@ -10,17 +10,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+from unittest.mock import ANY
 from urllib.parse import parse_qs
 
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_info as module
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_reset
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
 
-TOKEN = 'sim-koophone-token'
-# The simulator's default AK/SK pair (simulator/seed.py).
-AKSK = dict(access_key='SIMKOOPHONEAK0000001', secret_key='sim-koophone-secret-key',
-            project_id='0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d')
+AKSK = CREDENTIALS.koophone_access_key
 STATUS = ('POST', '/v1/instances/batch-query-status')
 LIST = ('GET', '/v1/instances/batch-query')
 
@@ -31,9 +31,9 @@ def ids(simulator):
 
 
 @pytest.fixture
-def args(simulator):
+def args(koophone_connection):
     def build(**extra):
-        base = dict(api_url=simulator.url, auth_token=TOKEN, retries=1, retry_backoff=0.01)
+        base = dict(koophone_connection, retries=1, retry_backoff=0.01)
         base.update(extra)
         return base
     return build
@@ -147,9 +147,8 @@ def test_bad_token(simulator, run_module, args):
     assert calls(simulator) == [LIST]
 
 
-def test_iam_login_once_for_all_pages(simulator, run_module):
-    result, failed = run_module(module, dict(api_url=simulator.url, iam_url=simulator.url, username='sim-user',
-                                             password='sim-password', domain_name='sim-domain', page_size=40))
+def test_iam_login_once_for_all_pages(simulator, run_module, koophone_iam_connection):
+    result, failed = run_module(module, dict(koophone_iam_connection, page_size=40))
     assert not failed, result
     assert calls(simulator) == [('POST', '/v3/auth/tokens'), LIST, LIST]
 
@@ -212,3 +211,19 @@ def test_bad_input_fails_before_any_call(simulator, run_module, args, extra, mes
     assert failed
     assert message in result['msg']
     assert simulator.requests == []
+
+
+def test_wire_status_of_instances(simulator, run_module, args, ids):
+    result, failed = run_module(module, args(instance_ids=ids[:2]))
+    assert not failed, result
+    assert_calls(simulator, [Call('POST', '/v1/instances/batch-query-status', body={'instance_ids': ids[:2]})])
+
+
+def test_wire_listing_page_by_page(simulator, run_module, args):
+    """batch-query takes its x-request-id in the query (a fresh one per call)."""
+    result, failed = run_module(module, args(list_instances=True, page_size=50))
+    assert not failed, result
+    assert_calls(simulator, [
+        Call('GET', '/v1/instances/batch-query', query={'page_no': '1', 'page_size': '50', 'x-request-id': ANY}),
+        Call('GET', '/v1/instances/batch-query', query={'page_no': '2', 'page_size': '50', 'x-request-id': ANY}),
+    ])

@@ -14,11 +14,10 @@ import json
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_reset as module
+from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
 
-TOKEN = 'sim-koophone-token'
-# The simulator's default AK/SK pair (simulator/seed.py).
-AKSK = dict(access_key='SIMKOOPHONEAK0000001', secret_key='sim-koophone-secret-key',
-            project_id='0b5e4c8d2f6a4e1b9c3d7a5f1e2b4c6d')
+AKSK = CREDENTIALS.koophone_access_key
 RESET = ('POST', '/v1/instances/batch-reset')
 STATUS = ('POST', '/v1/instances/batch-query-status')
 FROZEN_INDEX = 7
@@ -31,19 +30,18 @@ def ids(simulator):
 
 
 @pytest.fixture
-def args(simulator):
+def args(koophone_connection):
     def build(**extra):
-        base = dict(api_url=simulator.url, auth_token=TOKEN, retries=1, retry_backoff=0.01, poll_interval=0.05)
+        base = dict(koophone_connection, retries=1, retry_backoff=0.01, poll_interval=0.05)
         base.update(extra)
         return base
     return build
 
 
 @pytest.fixture
-def iam_args(simulator):
+def iam_args(koophone_iam_connection):
     def build(**extra):
-        base = dict(api_url=simulator.url, iam_url=simulator.url, username='sim-user', password='sim-password',
-                    domain_name='sim-domain', retries=1, retry_backoff=0.01, poll_interval=0.05)
+        base = dict(koophone_iam_connection, retries=1, retry_backoff=0.01, poll_interval=0.05)
         base.update(extra)
         return base
     return build
@@ -232,7 +230,7 @@ def test_iam_login_once_for_all_calls(simulator, run_module, iam_args, ids):
     assert not failed, result
     assert calls(simulator, 'auth') == [('POST', '/v3/auth/tokens')]
     assert calls(simulator, 'write') == [RESET, RESET]
-    assert 'sim-password' not in json.dumps(result)
+    assert CREDENTIALS.koophone_user['password'] not in json.dumps(result)
 
 
 def test_iam_token_renewed_once_after_401(simulator, run_module, iam_args, ids):
@@ -291,7 +289,7 @@ def test_aksk_wrong_secret_key_is_an_auth_failure(simulator, run_module, args, i
 
 def test_env_fallbacks(simulator, run_module, monkeypatch, ids):
     monkeypatch.setenv('KOOPHONE_API_URL', simulator.url)
-    monkeypatch.setenv('KOOPHONE_AUTH_TOKEN', TOKEN)
+    monkeypatch.setenv('KOOPHONE_AUTH_TOKEN', CREDENTIALS.koophone_token)
     result, failed = run_module(module, dict(instance_ids=ids[:1]))
     assert not failed, result
     assert calls(simulator) == [RESET]
@@ -303,7 +301,7 @@ def test_env_fallbacks(simulator, run_module, monkeypatch, ids):
     (dict(instance_ids=['abc', 'y' * 33]), "instance_ids item 2 ('%s') is 33 characters long" % ('y' * 33)),
     (dict(instance_ids=['abc'], wait_timeout=0), 'wait_timeout and poll_interval must be greater than 0'),
     (dict(instance_ids=['abc'], auth_token=None), 'No credentials'),
-    (dict(instance_ids=['abc'], username='sim-user'), 'Credentials of more than one kind were given (auth_token, IAM'),
+    (dict(instance_ids=['abc'], username=CREDENTIALS.koophone_user['username']), 'Credentials of more than one kind were given (auth_token, IAM'),
     (dict(instance_ids=['abc'], access_key=AKSK['access_key'], secret_key=AKSK['secret_key']),
      'Credentials of more than one kind were given (auth_token, AK/SK signing)'),
     (dict(instance_ids=['abc'], auth_token=None, access_key=AKSK['access_key']), 'missing: secret_key'),
@@ -323,3 +321,21 @@ def test_bad_iam_url_fails_before_any_call(simulator, run_module, iam_args):
     assert failed
     assert 'iam_url must be an http:// or https:// URL' in result['msg']
     assert simulator.requests == []
+
+
+def test_wire_reset_without_wait(simulator, run_module, args, ids):
+    result, failed = run_module(module, args(instance_ids=ids[:2]))
+    assert not failed, result
+    assert_calls(simulator, [Call('POST', '/v1/instances/batch-reset', body={'instance_ids': ids[:2]})])
+
+
+def test_wire_reset_and_wait_for_its_task(simulator, run_module, args, ids):
+    """The wait polls the reset's task (here done at the first look)."""
+    simulator.configure(koophone_job_seconds=0)
+    result, failed = run_module(module, args(instance_ids=ids[:2], wait=True))
+    assert not failed, result
+    (task_id,) = result['task_ids']
+    assert_calls(simulator, [
+        Call('POST', '/v1/instances/batch-reset', body={'instance_ids': ids[:2]}),
+        Call('GET', '/v1/instances/tasks/' + task_id),
+    ])

@@ -22,7 +22,6 @@ import pytest
 from ansible_collections.fleetops.maintenance.plugins.module_utils import journal as journal_utils
 from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_reset as module
 
-TOKEN = 'sim-koophone-token'
 RESET_PATH = '/v1/instances/batch-reset'
 
 
@@ -39,10 +38,9 @@ def journal_path(tmp_path):
 
 
 @pytest.fixture
-def args(simulator, journal_path):
+def args(koophone_connection, journal_path):
     def build(**extra):
-        base = dict(api_url=simulator.url, auth_token=TOKEN, retries=1, retry_backoff=0.01, journal=journal_path,
-                    concurrency=1)
+        base = dict(koophone_connection, retries=1, retry_backoff=0.01, journal=journal_path, concurrency=1)
         base.update(extra)
         return base
     return build
@@ -74,7 +72,7 @@ def test_every_batch_is_journaled_and_a_finished_campaign_is_not_reset_again(sim
     events = [(line['event'], line.get('outcome')) for line in records(journal_path)]
     assert events == [('journal', None)] + [('intent', None), ('outcome', 'done')] * 3 + [('finished', None)]
     assert [line['items'] for line in records(journal_path) if line['event'] == 'intent'] == batches_of(ids)
-    assert TOKEN not in open(journal_path, encoding='utf-8').read()
+    assert args()['auth_token'] not in open(journal_path, encoding='utf-8').read()
 
     simulator.clear_log()
     result, failed = run_module(module, args(instance_ids=ids))
@@ -243,8 +241,7 @@ def test_campaign_instance_ids_let_waves_share_one_journal(simulator, run_module
 
 
 KILL_AFTER_ANSWER = textwrap.dedent('''
-    import os, signal, sys
-    sys.path[:0] = {path!r}
+    import os, signal
     from ansible.module_utils.testing import patch_module_args
     from ansible_collections.fleetops.maintenance.plugins.module_utils import journal
     from ansible_collections.fleetops.maintenance.plugins.modules import koophone_instance_reset
@@ -263,8 +260,11 @@ KILL_AFTER_ANSWER = textwrap.dedent('''
 
 def test_killed_between_the_answer_and_the_journal_write(simulator, run_module, args, ids, journal_path):
     first, second, third = batches_of(ids)
-    code = KILL_AFTER_ANSWER.format(path=sys.path, args=args(instance_ids=ids))
-    died = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120, check=False)
+    code = KILL_AFTER_ANSWER.format(args=args(instance_ids=ids))
+    # the killed run imports the collection from where this one does
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(entry for entry in sys.path if entry))
+    died = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120, check=False,
+                          env=environment)
     assert died.returncode == -9, died.stderr
     assert resets(simulator, first + second) == [1] * 64  # the vendor applied batch 2
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import resource_counters
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
 
-TOKEN = 'sim-altcraft-token'
 REFRESH = '/api/v1.1/resources/refresh_counters'
 STATUS = '/api/v1.1/tasks/status'
 GET = '/api/v1.1/resources/get_counters'
@@ -20,11 +20,10 @@ COUNTER_NAMES = {'all', 'complained', 'hardbounced', 'invalid', 'subscribed', 's
 
 
 @pytest.fixture
-def args(simulator):
+def args(simulator, altcraft_connection):
     """Connection options for the simulator, fast polling and no retry waits."""
     simulator.configure(altcraft_task_seconds=0.2)
-    return dict(api_url=simulator.url, api_token=TOKEN, resource_id=1, list_id=1,
-                poll_interval=0.05, retry_backoff=0)
+    return dict(altcraft_connection, resource_id=1, list_id=1, poll_interval=0.05, retry_backoff=0)
 
 
 def calls(simulator):
@@ -236,9 +235,9 @@ def test_status_poll_survives_a_503(simulator, run_module, args):
     assert [r['status'] for r in simulator.requests][:3] == [200, 503, 200]
 
 
-def test_connection_options_from_the_environment(simulator, run_module, args, monkeypatch, timed_counters):
+def test_connection_options_from_the_environment(simulator, run_module, args, monkeypatch, timed_counters, credentials):
     monkeypatch.setenv('ALTCRAFT_API_URL', simulator.url)
-    monkeypatch.setenv('ALTCRAFT_API_TOKEN', TOKEN)
+    monkeypatch.setenv('ALTCRAFT_API_TOKEN', credentials.altcraft_token)
     params = dict(args)
     del params['api_url'], params['api_token']
     result, failed = run_module(resource_counters, dict(params, max_age='3d'))
@@ -271,3 +270,32 @@ def test_bad_input_fails_before_anything_is_sent(simulator, run_module, args, mo
     assert failed is True
     assert words in result['msg']
     assert simulator.requests == []
+
+
+def target(list_id=1, **fields):
+    """The body of a call about resource 1's database `list_id` (the token travels in the body)."""
+    return dict(token='***', id=1, list_id=list_id, **fields)
+
+
+def test_wire_max_age_with_counters_young_enough_only_reads(simulator, run_module, args):
+    simulator.configure(altcraft_get_counters_shape='task_result')  # an answer with a count time
+    result, failed = run_module(resource_counters, dict(args, max_age='7d'))
+    assert failed is False and result['changed'] is False, result
+    assert_calls(simulator, [Call('POST', GET, body=target())])
+
+
+def test_wire_max_age_with_older_counters_refreshes_and_waits(simulator, run_module, args):
+    simulator.configure(altcraft_get_counters_shape='task_result', altcraft_task_seconds=0)
+    result, failed = run_module(resource_counters, dict(args, max_age='1h'))
+    assert failed is False and result['changed'] is True, result
+    assert_calls(simulator, [
+        Call('POST', GET, body=target()),
+        Call('POST', REFRESH, body=target()),
+        Call('POST', STATUS, body={'token': '***', 'task_id': result['task_id']}),
+    ])
+
+
+def test_wire_refresh_without_wait(simulator, run_module, args):
+    result, failed = run_module(resource_counters, dict(args, wait=False))
+    assert failed is False and result['changed'] is True, result
+    assert_calls(simulator, [Call('POST', REFRESH, body=target())])

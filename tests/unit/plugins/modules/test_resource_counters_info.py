@@ -10,15 +10,15 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import resource_counters, resource_counters_info
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
 
-TOKEN = 'sim-altcraft-token'
 GET = '/api/v1.1/resources/get_counters'
 
 
 @pytest.fixture
-def args(simulator):
+def args(simulator, altcraft_connection):
     simulator.configure(altcraft_task_seconds=0.1)
-    return dict(api_url=simulator.url, api_token=TOKEN, resource_id=2, list_id=2, retry_backoff=0)
+    return dict(altcraft_connection, resource_id=2, list_id=2, retry_backoff=0)
 
 
 def test_reads_the_documented_channel_list(simulator, run_module, args):
@@ -114,3 +114,9 @@ def test_missing_connection_options_name_their_environment_variables(simulator, 
     assert failed
     assert result['msg'] == ('missing required arguments: api_url (or ALTCRAFT_API_URL), '
                              'api_token (or ALTCRAFT_API_TOKEN)')
+
+
+def test_wire_one_read(simulator, run_module, args):
+    result, failed = run_module(resource_counters_info, args)
+    assert not failed, result
+    assert_calls(simulator, [Call('POST', GET, body={'token': '***', 'id': 2, 'list_id': 2})])

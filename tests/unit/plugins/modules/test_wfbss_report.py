@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import WfbssClient
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import report_body
 from ansible_collections.fleetops.maintenance.plugins.modules import wfbss_report
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
 
 PATH = '/SMPI/v2.8/service/wfbss/api/report'
 UNKNOWN = '00000000-1111-2222-3333-444444444444'
@@ -291,3 +292,24 @@ def test_wrong_token_is_an_auth_error(simulator, run_module, args, customers, wf
     result, failed = run_module(wfbss_report, args(customer_ids=customers[:1], access_token=UNKNOWN))
     assert failed and result['error']['kind'] == 'auth'
     assert 'clock' in result['msg'] and wfbss_connection['secret_key'] not in result['msg']
+
+
+def report(time=28800):
+    """The body of the `args` report (weekly on Monday, mailed, two contents) at `time` seconds after midnight."""
+    return {'type': 3, 'setting': {'name': 'weekly report', 'enabled': 1, 'parameter': {
+        'time': time, 'email': 1, 'contents': [{'tbl_type': 100}, {'tbl_type': 101}], 'weekday': 1,
+        'address': ['secops@example.com']}}}
+
+
+def test_wire_create_update_delete(simulator, run_module, args, customers):
+    """Each run reads the customers' reports of that name first, then writes only what differs."""
+    cids = ','.join(customers[:2])
+    for extra in (dict(), dict(time='09:30', replace=True), dict(state='absent')):
+        result, failed = run_module(wfbss_report, args(customer_ids=customers[:2], **extra))
+        assert not failed and result['changed'] is True, result
+    read = Call('GET', PATH, query=dict(cids=cids, name='weekly report'))
+    assert_calls(simulator, [
+        read, Call('POST', PATH, query=dict(cids=cids), body=report()),
+        read, Call('PUT', PATH, query=dict(cids=cids, name='weekly report'), body=report(time=34200)),
+        read, Call('DELETE', PATH, query=dict(cids=cids, name='weekly report')),
+    ])

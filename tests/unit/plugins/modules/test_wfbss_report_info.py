@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.fleetops.maintenance.plugins.modules import wfbss_report, wfbss_report_info
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
 
 UNKNOWN = '00000000-1111-2222-3333-444444444444'
 
@@ -72,3 +73,13 @@ def test_bad_id_and_api_failure(simulator, run_module, wfbss_connection, custome
     assert failed
     assert result['failed_batch'] == 2 and result['unprocessed'] == customers[10:15]
     assert result['error']['kind'] == 'malformed'
+
+
+def test_wire_one_read_per_10_customers(simulator, run_module, wfbss_connection, customers):
+    result, failed = run_module(wfbss_report_info, dict(wfbss_connection, customer_ids=customers[:12], name='weekly report'))
+    assert not failed, result
+    path = '/SMPI/v2.8/service/wfbss/api/report'
+    assert_calls(simulator, [
+        Call('GET', path, query=dict(cids=','.join(customers[:10]), name='weekly report')),
+        Call('GET', path, query=dict(cids=','.join(customers[10:12]), name='weekly report')),
+    ])

@@ -12,6 +12,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import wfbss_reset
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
+
+RESET = '/SMPI/v2.8/service/wfbss/api/commands/reset'
 
 
 @pytest.fixture
@@ -146,3 +149,15 @@ def test_missing_credentials_name_the_environment_variables_too(simulator, run_m
     assert result['msg'] == ('missing required arguments: access_token (or WFBSS_ACCESS_TOKEN), '
                              'secret_key (or WFBSS_SECRET_KEY)')
     assert simulator.requests == []
+
+
+def test_wire_livestatus_reset_in_batches_of_10(simulator, run_module, args, customers):
+    """commands/reset: type, events and at most 10 cids in the query, no body."""
+    result, failed = run_module(wfbss_reset, args(customer_ids=customers[:12], type='livestatus',
+                                                  events=['virus_incidents', 'wtp_incidents']))
+    assert not failed, result
+    events = 'virus_incidents,wtp_incidents'
+    assert_calls(simulator, [
+        Call('POST', RESET, query=dict(type='livestatus', events=events, cids=','.join(customers[:10]))),
+        Call('POST', RESET, query=dict(type='livestatus', events=events, cids=','.join(customers[10:12]))),
+    ])
