@@ -24,10 +24,12 @@ ALTCRAFT_ARGUMENT_SPEC = dict(
     api_token=dict(type='str', no_log=True, fallback=(env_fallback, ['ALTCRAFT_API_TOKEN'])),
 )
 # What every Altcraft module counts: a resource, for one of its databases.
+# raw, checked by check_target: Ansible's int would take '1_0' as 10 and '1.0' as 1, and raise on 'INFINITY'.
 TARGET_ARGUMENT_SPEC = dict(
-    resource_id=dict(type='int', required=True),
-    list_id=dict(type='int', required=True),
+    resource_id=dict(type='raw', required=True),
+    list_id=dict(type='raw', required=True),
 )
+_WHOLE_NUMBER = re.compile(r'\A\s*\+?[0-9]+\s*\Z')
 
 _DURATION_PART = re.compile(r'(\d+(?:\.\d+)?)\s*([smhdw]?)', re.IGNORECASE)
 _DURATION_WHOLE = re.compile(r'^\s*(?:\d+(?:\.\d+)?\s*[smhdw]?\s*)+$', re.IGNORECASE)
@@ -35,10 +37,14 @@ _UNIT_SECONDS = {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
 
 
 def check_target(params):
-    """resource_id and list_id are positive integers (every Altcraft module takes them)."""
+    """resource_id and list_id are positive integers, given as integers or strings of digits (every Altcraft module
+    takes them); each becomes an int."""
     for name in ('resource_id', 'list_id'):
-        if params[name] < 1:
-            raise InvalidInput('%s must be a positive integer, got %s' % (name, params[name]))
+        value = params[name]
+        whole = not isinstance(value, bool) and (isinstance(value, int) or (isinstance(value, str) and _WHOLE_NUMBER.match(value)))
+        if not whole or int(value) < 1:
+            raise InvalidInput('%s must be a positive integer, got %r' % (name, value))
+        params[name] = int(value)
 
 
 ALTCRAFT = Vendor('altcraft', ALTCRAFT_ARGUMENT_SPEC, AltcraftClient, required=('api_url', 'api_token'),

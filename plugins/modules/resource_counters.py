@@ -24,12 +24,14 @@ options:
   resource_id:
     description:
       - ID of the resource whose counters are refreshed (sent as C(id)).
-    type: int
+      - A positive integer, or a string of its digits.
+    type: raw
     required: true
   list_id:
     description:
       - ID of the database (list) the counters are counted for.
-    type: int
+      - A positive integer, or a string of its digits.
+    type: raw
     required: true
   feedback_url:
     description:

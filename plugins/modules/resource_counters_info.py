@@ -22,12 +22,14 @@ options:
   resource_id:
     description:
       - ID of the resource (sent as C(id)).
-    type: int
+      - A positive integer, or a string of its digits.
+    type: raw
     required: true
   list_id:
     description:
       - ID of the database (list) whose counters are read.
-    type: int
+      - A positive integer, or a string of its digits.
+    type: raw
     required: true
 extends_documentation_fragment:
   - fleetops.maintenance.connection

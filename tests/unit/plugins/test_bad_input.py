@@ -451,6 +451,11 @@ def test_iot_options(option, values, data, runner, sim):
 @given(value=st.one_of(st.integers(max_value=0), TEXT.filter(lambda value: not value.strip().lstrip('+').isdigit()),
                        st.floats(allow_nan=True, allow_infinity=False).filter(
                            lambda value: math.isnan(value) or value != int(value))))
+@example(value='1_0')  # Python's int() reads it as 10
+@example(value='1.0')
+@example(value='1E0')
+@example(value='INFINITY')  # ansible-core's int conversion raises OverflowError on it
+@example(value=True)
 def test_altcraft_ids(module, option, value, runner, sim):
     args = altcraft(sim, resource_id=1, list_id=1)
     args[option] = value

@@ -120,3 +120,9 @@ def test_wire_one_read(simulator, run_module, args):
     result, failed = run_module(resource_counters_info, args)
     assert not failed, result
     assert_calls(simulator, [Call('POST', GET, body={'token': '***', 'id': 2, 'list_id': 2})])
+
+
+def test_ids_given_as_strings_of_digits_are_sent_as_numbers(simulator, run_module, args):
+    result, failed = run_module(resource_counters_info, dict(args, resource_id='2', list_id=' +2 '))
+    assert not failed, result
+    assert_calls(simulator, [Call('POST', GET, body={'token': '***', 'id': 2, 'list_id': 2})])
