@@ -55,6 +55,15 @@ def error(status: int, message: str) -> SimResponse:
     return json_response(status, {"error": message})
 
 
+def _report_body(request: SimRequest) -> tuple[Any, list[str]]:
+    """The JSON body of a report create or update, and what is wrong with its spec."""
+    try:
+        body = request.json()
+    except ValueError as exc:
+        raise BadRequest("request body must be JSON") from exc
+    return body, _report_spec_errors(body)
+
+
 def _report_spec_errors(body: Any) -> list[str]:
     """The reasons a report body violates the vendor's validation table (empty when valid)."""
     if not isinstance(body, dict):
@@ -211,11 +220,7 @@ class WfbssApp(VendorApp):
 
     def _report_create(self, request: SimRequest, token: str) -> SimResponse:
         cids = self._cids(request, token)
-        try:
-            body = request.json()
-        except ValueError as exc:
-            raise BadRequest("request body must be JSON") from exc
-        spec_errors = _report_spec_errors(body)
+        body, spec_errors = _report_body(request)
         results = []
         for cid in cids:
             customer = self.customers[cid]
@@ -249,11 +254,7 @@ class WfbssApp(VendorApp):
     def _report_update(self, request: SimRequest, token: str) -> SimResponse:
         name, rtid = self._selected(request)
         cids = self._cids(request, token)
-        try:
-            body = request.json()
-        except ValueError as exc:
-            raise BadRequest("request body must be JSON") from exc
-        spec_errors = _report_spec_errors(body)
+        body, spec_errors = _report_body(request)
         results = []
         for cid in cids:
             customer = self.customers[cid]

@@ -65,16 +65,10 @@ options:
       - The vendor documents no maximum; the plugin asks for at most 100, the module's default page size.
     type: int
     default: 100
-  hostname_suffix:
-    description:
-      - V(duplicates) adds the ID suffix only to names that would clash (see the description),
-        V(always) to every host name.
-    type: str
-    choices: ['duplicates', 'always']
-    default: duplicates
 extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
+  - fleetops.maintenance.inventory
   - fleetops.maintenance.connection
   - fleetops.maintenance.connection.plugins
   - fleetops.maintenance.koophone
@@ -82,15 +76,6 @@ extends_documentation_fragment:
 notes:
   - C(batch-query) answers its error code inside C(data); any code other than C(0) fails the source with the code
     and its meaning.
-  - With O(cache=true) and a cache plugin that persists (for example C(ansible.builtin.jsonfile)), a second run within
-    O(cache_timeout) sends no request; C(ansible-inventory --flush-cache) lists again.
-  - A source that fails (a bad file, refused credentials, an unreachable API) fails with a message that says why.
-    Ansible reports a failed source as a warning and goes on with the other sources, so a run would leave its hosts
-    out - set E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) (or C(any_unparsed_is_failed = true) in the
-    C([inventory]) section of C(ansible.cfg)) to make it fail the run. AWX sets E(ANSIBLE_INVENTORY_UNPARSED_FAILED)
-    for inventory updates, which fails an update only when all of its sources fail.
-  - The vendor's values (names, IDs) are untrusted and never templated; C(ansible-inventory --list) shows such
-    strings as C(__ansible_unsafe) objects.
 '''
 
 EXAMPLES = r'''
