@@ -21,16 +21,15 @@ from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.warnings import get_warning_messages
 from ansible.module_utils.testing import patch_module_args
-from ansible.plugins.loader import init_plugin_loader
-from ansible.utils.collection_loader import AnsibleCollectionConfig
 
 
 def _install_collection_finder():
     """The collection finder ansible-test installs before any test is imported; done here, before anything of the
     collection is imported, when pytest runs the tests directly (PYTHONPATH holds the directory with
     ansible_collections/fleetops/maintenance), so that the plugin loader finds the plugins and their doc fragments."""
-    if AnsibleCollectionConfig.collection_finder is not None:
-        return
+    if any(type(finder).__name__ == '_AnsibleCollectionFinder' for finder in sys.meta_path):
+        return  # ansible-test's (where module tests cannot import controller code at all)
+    from ansible.plugins.loader import init_plugin_loader  # pylint: disable=import-outside-toplevel
     paths = [entry for entry in sys.path
              if os.path.isdir(os.path.join(entry or '.', 'ansible_collections', 'fleetops', 'maintenance'))]
     init_plugin_loader(paths[:1])
