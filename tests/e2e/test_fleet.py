@@ -323,10 +323,13 @@ def test_report_rows_say_a_reset_was_not_sent_and_why(fresh, fleet):
 
 def test_scm_token_expiring_mid_run_sends_no_device_twice(fresh, fleet):
     """The Strata Cloud Manager tenant's token dies 2 s after it was issued (it announced 899 s) while its batches
-    take 0.8 s each: batch 3 is refused, the token renewed, batch 3 alone repeated; every device lands once."""
+    take 0.8 s each: batch 3 is refused, the token renewed, batch 3 alone repeated; every device lands once.
+    (With batches in flight at once, tests/unit/plugins/test_concurrency.py renews the token under concurrency.)"""
     fresh.configure(iot_token_ttl_seconds=2.0, iot_token_expires_in=899)
     fresh.inject(vendor="iot", method="PUT", path_contains="/iot/pub/v1/device/bulkUpdate", action="delay", delay=0.8, count=-1)
-    run = fleet.run("--limit", "tenant2", extra={"fleet_maintenance_chores": ["iot"], "iot_cellular_sync_batch_size": 10})
+    # one batch after the other (the role passes its concurrency on), so that the token dies between two of them
+    run = fleet.run("--limit", "tenant2", extra={"fleet_maintenance_chores": ["iot"], "iot_cellular_sync_batch_size": 10,
+                                                 "iot_cellular_sync_concurrency": 1})
     assert run.rc == 0, run.stdout[-4000:]
     (tenant,) = run.chore("iot")["tenants"]
     assert tenant["updated"] == IOT_SCM_DEVICES and [b["updated"] for b in tenant["batches"]] == [10] * 4
