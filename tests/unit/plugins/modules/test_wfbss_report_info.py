@@ -76,7 +76,8 @@ def test_bad_id_and_api_failure(simulator, run_module, wfbss_connection, custome
 
 
 def test_wire_one_read_per_10_customers(simulator, run_module, wfbss_connection, customers):
-    result, failed = run_module(wfbss_report_info, dict(wfbss_connection, customer_ids=customers[:12], name='weekly report'))
+    result, failed = run_module(wfbss_report_info, dict(wfbss_connection, customer_ids=customers[:12], name='weekly report',
+                                                        concurrency=1))  # one read after the other, in order
     assert not failed, result
     path = '/SMPI/v2.8/service/wfbss/api/report'
     assert_calls(simulator, [

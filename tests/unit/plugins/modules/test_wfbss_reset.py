@@ -153,8 +153,8 @@ def test_missing_credentials_name_the_environment_variables_too(simulator, run_m
 
 def test_wire_livestatus_reset_in_batches_of_10(simulator, run_module, args, customers):
     """commands/reset: type, events and at most 10 cids in the query, no body."""
-    result, failed = run_module(wfbss_reset, args(customer_ids=customers[:12], type='livestatus',
-                                                  events=['virus_incidents', 'wtp_incidents']))
+    result, failed = run_module(wfbss_reset, args(customer_ids=customers[:12], type='livestatus', concurrency=1,
+                                                  events=['virus_incidents', 'wtp_incidents']))  # in order
     assert not failed, result
     events = 'virus_incidents,wtp_incidents'
     assert_calls(simulator, [
