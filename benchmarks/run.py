@@ -38,6 +38,7 @@ PLAYBOOKS = os.path.join(HERE, 'playbooks')
 FLOOR = os.path.join(HERE, 'floor', 'floor.py')
 sys.path.insert(0, ROOT)
 
+from demo.environment import demo_environment  # noqa: E402  pylint: disable=wrong-import-position
 from simulator.seed import koophone_instance_ids, wfbss_customer_id  # noqa: E402  pylint: disable=wrong-import-position
 
 WFBSS_TOKEN = '5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f'
@@ -430,14 +431,9 @@ def run_demo_fleet(runner, reps):
         return []
     with open(os.path.join(ROOT, 'demo', 'simulator-seed.json'), encoding='utf-8') as handle:
         seed = json.load(handle)
-    with open(os.path.join(ROOT, 'demo', 'demo-credentials.json'), encoding='utf-8') as handle:
-        creds = json.load(handle)
     sim = Sim(seed, runner.workdir, 'demo-fleet')
     report_dir = os.path.join(runner.workdir, 'demo-report')
-    env = dict(runner.env, WFBSS_API_URL=sim.url, KOOPHONE_API_URL=sim.url, PANW_IOT_API_URL=sim.url,
-               ALTCRAFT_API_URL=sim.url, FLEETOPS_WFBSS_ACCOUNTS=json.dumps(creds['wfbss']),
-               FLEETOPS_IOT_TENANTS=json.dumps(creds['iot']), KOOPHONE_AUTH_TOKEN=creds['koophone_token'],
-               ALTCRAFT_API_TOKEN=creds['altcraft_token'], FLEET_REPORT_DIR=report_dir)
+    env = dict(runner.env, FLEET_REPORT_DIR=report_dir, **demo_environment(sim.url))
     env.pop('ANSIBLE_PYTHON_INTERPRETER', None)  # the demo inventory sets it
     cmd = [runner.ansible_playbook, '-i', os.path.join(ROOT, 'demo', 'inventory'), playbook,
            '-e', 'koophone_fleet_reset_pause_seconds=2']
