@@ -23,3 +23,16 @@ attributes:
     description: Part of action groups, so connection options can be set once with C(module_defaults).
     support: full
 '''
+
+    # The support levels of a module that only reads (the *_info modules).
+    READ_ONLY = r'''
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads, so it runs the same in check mode.
+  diff_mode:
+    support: N/A
+    details: Reads only; there is nothing to diff.
+  idempotent:
+    support: full
+'''

@@ -125,17 +125,11 @@ class Response(object):
         self.request_id = request_id
 
 
-class RequestToSign(object):
+class RequestToSign(collections.namedtuple('RequestToSign', 'method host path params headers body')):
     """One attempt of a call as a ``request_signer`` sees it: the method, the Host header, the path and the
     headers as they will be sent, the query parameters decoded ((name, value) pairs) and the body bytes."""
 
-    def __init__(self, method, host, path, params, headers, body):
-        self.method = method
-        self.host = host
-        self.path = path
-        self.params = params
-        self.headers = headers
-        self.body = body
+    __slots__ = ()
 
 
 def query_pairs(params):

@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
 import contextlib
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -43,7 +44,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
 )
 
 
-class Vendor(object):
+class Vendor(collections.namedtuple('Vendor', 'name argument_spec client required urls check')):
     """What the runtime knows of a vendor: its options, the ones it needs, how to check them, how to open its client.
 
     ``required`` options may come from the environment; a missing one is reported with its variables.
@@ -51,13 +52,10 @@ class Vendor(object):
     ``client(params)`` returns the vendor client (a context manager).
     """
 
-    def __init__(self, name, argument_spec, client, required=(), urls=('api_url',), check=None):
-        self.name = name
-        self.argument_spec = argument_spec
-        self.client = client
-        self.required = required
-        self.urls = urls
-        self.check = check
+    __slots__ = ()
+
+    def __new__(cls, name, argument_spec, client, required=(), urls=('api_url',), check=None):
+        return super(Vendor, cls).__new__(cls, name, argument_spec, client, required, urls, check)
 
 
 def environment_variables(spec, option):

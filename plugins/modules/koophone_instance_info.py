@@ -58,15 +58,8 @@ extends_documentation_fragment:
   - fleetops.maintenance.concurrency
   - fleetops.maintenance.koophone
   - fleetops.maintenance.attributes
+  - fleetops.maintenance.attributes.read_only
 attributes:
-  check_mode:
-    support: full
-    details: The module only reads, in check mode as in a normal run.
-  diff_mode:
-    support: N/A
-    details: Reads only; there is nothing to diff.
-  idempotent:
-    support: full
   action_group:
     membership:
       - fleetops.maintenance.koophone

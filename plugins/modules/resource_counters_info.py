@@ -35,15 +35,8 @@ extends_documentation_fragment:
   - fleetops.maintenance.connection
   - fleetops.maintenance.altcraft
   - fleetops.maintenance.attributes
+  - fleetops.maintenance.attributes.read_only
 attributes:
-  check_mode:
-    support: full
-    details:
-      - Only reads, so it runs the same in check mode.
-  diff_mode:
-    support: N/A
-  idempotent:
-    support: full
   action_group:
     membership:
       - fleetops.maintenance.altcraft

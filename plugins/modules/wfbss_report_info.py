@@ -34,15 +34,8 @@ extends_documentation_fragment:
   - fleetops.maintenance.concurrency
   - fleetops.maintenance.wfbss
   - fleetops.maintenance.attributes
+  - fleetops.maintenance.attributes.read_only
 attributes:
-  check_mode:
-    support: full
-    details: Only reads, so it runs normally in check mode.
-  diff_mode:
-    support: N/A
-    details: Reads only; there is nothing to diff.
-  idempotent:
-    support: full
   action_group:
     membership:
       - fleetops.maintenance.wfbss
