@@ -22,6 +22,8 @@ options:
   customer_ids:
     description:
       - The customers (GUIDs). Duplicates are read once; the order is kept.
+      - A customer the API does not answer for (an unknown ID, or one not managed with this key) is returned with
+        RV(customers[].found=false), and the module warns.
     type: list
     elements: str
     required: true
