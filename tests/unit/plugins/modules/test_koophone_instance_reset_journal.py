@@ -99,6 +99,21 @@ def test_a_rerun_skips_what_was_reset_holds_back_what_is_unknown_and_sends_the_r
     assert result['journal']['finished'] is None
 
 
+def test_held_back_and_this_runs_unknown_batch_are_both_reported(simulator, run_module, args, ids):
+    """The journal holds back batch 2 of an earlier run, and this run's batch 3 ends with an unknown outcome:
+    outcome_unknown_items names both."""
+    first, second, third = batches_of(ids)
+    simulator.inject(vendor='koophone', path_contains='batch-reset', skip=1, count=1, action='drop')
+    run_module(module, args(instance_ids=ids))
+    simulator.clear_faults()
+    simulator.inject(vendor='koophone', path_contains='batch-reset', action='drop')
+    result, failed = run_module(module, args(instance_ids=ids))
+    assert failed
+    assert result['journal']['held_back'] == second
+    assert result['outcome_unknown_items'] == second + third
+    assert result['unprocessed'] == []
+
+
 def test_allow_double_reset_resends_the_held_back_instances_and_finishes(simulator, run_module, args, ids):
     second = batches_of(ids)[1]
     simulator.inject(vendor='koophone', path_contains='batch-reset', skip=1, count=1, action='drop')
