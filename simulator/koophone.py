@@ -170,6 +170,11 @@ class KooPhoneApp(VendorApp):
     def vendor_error(self, code: Any, text: str) -> Any:
         return {"error_code": str(code or "KOOPHONE.API.9999"), "error_msg": text}
 
+    def accepted(self, response: SimResponse) -> bool:
+        body = response.body if isinstance(response.body, dict) else {}
+        code = body.get("error_code", (body.get("data") or {}).get("error_code", "0"))
+        return response.status < 400 and code == "0"
+
     # ---------------------------------------------------------------- routes
     def handle(self, request: SimRequest) -> SimResponse:
         if request.path == "/v3/auth/tokens":
