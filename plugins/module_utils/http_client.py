@@ -88,6 +88,7 @@ class ApiError(Exception):
         self.outcome_unknown = outcome_unknown
         self.kind = kind
         self.hint = hint
+        self.applied_items = {}  # items of a failed batch proven applied after all ({item: evidence}; journaled.py)
         super(ApiError, self).__init__(str(self))
 
     @property
