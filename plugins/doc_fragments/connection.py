@@ -25,6 +25,7 @@ options:
   timeout:
     description:
       - Seconds to wait for the API to connect and to answer each request.
+      - If not set, the value of the E(FLEETOPS_TIMEOUT) environment variable is used.
     type: float
     default: 30
   retries:
@@ -62,4 +63,7 @@ options:
   ca_path:
     env:
       - name: FLEETOPS_CA_PATH
+  timeout:
+    env:
+      - name: FLEETOPS_TIMEOUT
 '''

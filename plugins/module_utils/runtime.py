@@ -37,7 +37,7 @@ CONCURRENCY_ARGUMENT_SPEC = dict(
 CONNECTION_ARGUMENT_SPEC = dict(
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['FLEETOPS_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback, ['FLEETOPS_CA_PATH'])),
-    timeout=dict(type='float', default=30),
+    timeout=dict(type='float', default=30, fallback=(env_fallback, ['FLEETOPS_TIMEOUT'])),
     retries=dict(type='int', default=3),
     retry_backoff=dict(type='float', default=1.0),
     rate_limit_timeout=dict(type='float', default=300),

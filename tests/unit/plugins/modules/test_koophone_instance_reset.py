@@ -298,6 +298,16 @@ def test_env_fallbacks(simulator, run_module, monkeypatch, ids):
     assert calls(simulator) == [RESET]
 
 
+def test_timeout_from_the_environment(simulator, run_module, monkeypatch, args, ids):
+    """FLEETOPS_TIMEOUT sets the timeout when the task does not: a slow answer to a reset is then an unknown outcome."""
+    monkeypatch.setenv('FLEETOPS_TIMEOUT', '0.3')
+    simulator.inject(vendor='koophone', path_contains='batch-reset', action='delay', delay=0.8)
+    task = args(instance_ids=ids[:1])
+    task.pop('timeout', None)
+    result, failed = run_module(module, task)
+    assert failed and 'no answer within 0.3 seconds (timeout)' in result['msg']
+
+
 @pytest.mark.parametrize('extra, message', [
     (dict(instance_ids=[]), 'instance_ids must hold at least one instance id'),
     (dict(instance_ids=['abc', '']), 'instance_ids item 2 is empty'),
