@@ -13,9 +13,9 @@ Then a rerun under another seed and a clean run converge: every phone reset exac
 held back (named), every WFBS customer has the report catalogue, every IoT device was updated, every Altcraft
 database refreshed; each rerun's report says what it resumed.
 
-The short form (one seed, the chaos run and a clean rerun) runs with the other end-to-end tests; the full form
-(three seeds, a rerun under another seed, then a clean run) with FLEETOPS_CHAOS_FULL=1 (`bash scripts/test --only
-chaos`). FLEETOPS_CHAOS_FIGURES=<file> writes the figures of each seed there as JSON (docs/reliability.md).
+The short form (one seed, the chaos run and its checks) runs with the other end-to-end tests; the full form (three
+seeds, each a chaos run, a rerun under another seed and a clean run, and the convergence checks) with
+FLEETOPS_CHAOS_FULL=1 (`bash scripts/test --only chaos`). FLEETOPS_CHAOS_FIGURES=<file> writes the figures of each seed there as JSON (docs/reliability.md).
 """
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ from environment import demo_environment  # noqa: E402  pylint: disable=wrong-im
 
 RATE = 0.05
 FULL = os.environ.get("FLEETOPS_CHAOS_FULL") == "1"
-SEEDS = (101, 202, 303) if FULL else (101,)
+# Seeds whose draws, over the requests of a clean run, hit at least one KooPhone reset and one WFBS write with the
+# answer lost after applying (so the hard cases are exercised, not left to luck); any seed is a valid chaos run.
+SEEDS = (27, 152, 265) if FULL else (27,)
 RERUN_SEED_OFFSET = 7  # the rerun's seed: another draw
 CLIENT_TIMEOUT = 1.5  # FLEETOPS_TIMEOUT of every task ...
 SLOW_SECONDS = 2.0  # ... and how late a "slow" chaos answer comes
@@ -185,7 +187,7 @@ def check_koophone(run: dict[str, Any], check: Check) -> None:
 def iot_applied(run: dict[str, Any], tenant_key: str) -> int:
     before = run["before"]["iot"]["tenants"][tenant_key]["devices"]
     after = run["after"]["iot"]["tenants"][tenant_key]["devices"]
-    return sum(1 for device, state in after.items() if state["updates"] > before[device]["updates"])
+    return sum(1 for old, new in zip(before, after) if new["updates"] > old["updates"])
 
 
 def tenant_key(tenant: dict[str, Any]) -> str:
@@ -288,7 +290,7 @@ def check_converged(runs: list[dict[str, Any]]) -> tuple[Check, list[str]]:
             check.item(not wfbss_reports(state, customer["id"], name), f"wfbss {customer['id']} still has {name!r}")
     for tenant in chore(last, "iot")["tenants"]:
         devices = state["iot"]["tenants"][tenant_key(tenant)]["devices"]
-        updated = sum(1 for device in devices.values() if device["updates"] >= 1)
+        updated = sum(1 for device in devices if device["updates"] >= 1)
         check.item(updated == sum(batch.get("updated") or 0 for batch in tenant["batches"]),
                    f"iot {tenant['tenant']}: {updated} devices ever updated, the clean run matched "
                    f"{sum(batch.get('updated') or 0 for batch in tenant['batches'])}")
@@ -318,10 +320,9 @@ def test_chaos_run_report_is_true_and_a_rerun_converges(demo_fleet, seed):
     demo_fleet.campaign(f"campaign-{seed}")
     runs = [demo_fleet.run(seed)]
     if FULL:
-        runs.append(demo_fleet.run(seed + RERUN_SEED_OFFSET))
-    runs.append(demo_fleet.run(None))
+        runs += [demo_fleet.run(seed + RERUN_SEED_OFFSET), demo_fleet.run(None)]
     checks = [check_run(run) for run in runs]
-    converged, held = check_converged(runs)
+    converged, held = check_converged(runs) if FULL else (Check(), [])
     record_figures(seed, dict(runs=[figures(run, check) for run, check in zip(runs, checks)],
                               convergence_items_checked=converged.items, convergence_mismatches=len(converged.mismatches),
                               held_back_at_the_end=held))
