@@ -108,8 +108,8 @@ attributes:
     membership:
       - fleetops.maintenance.koophone
 notes:
-  - A batch reset is a write that must not be replayed blindly. If the API answers HTTP 500 or 504, or does not
-    answer in time, the module fails saying the outcome is unknown; check the instances before running it again.
+  - A batch reset is a write that must not be replayed blindly. If the API answers HTTP 500, 502, 503 or 504, or
+    does not answer in time, the module fails saying the outcome is unknown; check the instances before running it again.
   - If batch N fails, no further batch is sent. The instances of the batches that completed (those before it, and with
     O(concurrency) above 1 those already in flight) have been reset; the failure returns them in RV(reset_instance_ids)
     and the IDs not processed in C(unprocessed).
