@@ -46,7 +46,8 @@ SEEDS = (27, 152, 265) if FULL else (27,)
 RERUN_SEED_OFFSET = 7  # the rerun's seed: another draw
 CLIENT_TIMEOUT = 1.5  # FLEETOPS_TIMEOUT of every task ...
 SLOW_SECONDS = 2.0  # ... and how late a "slow" chaos answer comes
-KNOBS = {"koophone_job_seconds": 0.5, "altcraft_task_seconds": 0.3, "chaos_delay_seconds": SLOW_SECONDS}
+# a reset job lasts 3 s: long enough for the status read right after a lost answer to see it, on a loaded machine
+KNOBS = {"koophone_job_seconds": 3.0, "altcraft_task_seconds": 0.3, "chaos_delay_seconds": SLOW_SECONDS}
 EXTRA_VARS = {"koophone_fleet_reset_pause_seconds": 0, "koophone_fleet_reset_poll_interval": 0.3,
               "altcraft_counters_poll_interval": 0.3}
 KOOPHONE_NOT_APPLIED = {"not reset", "not sent", "skipped", "already reset", "held back", "would reset"}
