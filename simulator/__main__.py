@@ -1,4 +1,5 @@
-"""Run the simulator: python -m simulator [--host H] [--port P] [--seed FILE] [--tls --cert-dir DIR] [--ready-file PATH]."""
+"""Run the simulator: python -m simulator [--host H] [--port P] [--seed FILE] [--tls --cert-dir DIR] [--ready-file PATH]
+[--chaos SEED:RATE]."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .chaos import parse_chaos
 from .core import Simulator
 
 
@@ -19,13 +21,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a generated self-signed certificate")
     parser.add_argument("--cert-dir", help="where the TLS cert.pem/key.pem are written (default: a temp dir)")
     parser.add_argument("--ready-file", help="write the URL into this file once listening")
+    parser.add_argument("--chaos", type=parse_chaos, metavar="SEED:RATE",
+                        help="a seeded fault profile: that share of vendor requests (e.g. 7:0.05) gets a random fault")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Serve until SIGTERM/SIGINT, then stop cleanly (exit status 0)."""
     args = parse_args(argv)
-    sim = Simulator(seed=args.seed, host=args.host, port=args.port, tls=args.tls, cert_dir=args.cert_dir)
+    sim = Simulator(seed=args.seed, host=args.host, port=args.port, tls=args.tls, cert_dir=args.cert_dir, chaos=args.chaos)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())

@@ -124,6 +124,12 @@ class VendorApp:
         """The vendor's in-body error for a `vendor_error` fault (sent with HTTP 200)."""
         return {"error": code, "message": text}
 
+    def accepted(self, response: SimResponse) -> bool:
+        """True when the app's own answer says the request succeeded (for the request log's `applied`):
+        a status below 400 and no error inside the body (an `error` field other than 0 or empty)."""
+        body = response.body
+        return response.status < 400 and not (isinstance(body, dict) and body.get("error") not in (None, 0, ""))
+
     def request_id(self, request: SimRequest) -> str | None:
         """The client's request/trace id, if it sent one."""
         return request.header("x-request-id") or request.query.get("x-request-id")

@@ -12,6 +12,7 @@ from typing import Any
 from . import control
 from .altcraft import AltcraftApp
 from .base import SimRequest, SimResponse, VendorApp, json_response
+from .chaos import Chaos
 from .faults import FaultRules
 from .iot import IotApp
 from .koophone import KooPhoneApp
@@ -44,7 +45,7 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
     """
 
     def __init__(self, seed: dict[str, Any] | str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
-                 tls: bool = False, cert_dir: str | Path | None = None) -> None:
+                 tls: bool = False, cert_dir: str | Path | None = None, chaos: tuple[int, float] | None = None) -> None:
         self.host, self.port, self.tls = host, port, tls
         self.cert_dir = Path(cert_dir) if cert_dir else None
         self.ca_file: str | None = None
@@ -56,6 +57,9 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         self._knobs = Knobs(knob_groups(self.settings, {app.name: app.settings for app in self.apps}))
         self._log = RequestLog()
         self._faults = FaultRules()
+        self._chaos = Chaos()
+        self._startup_knobs = {"chaos_seed": chaos[0], "chaos_rate": chaos[1]} if chaos else {}
+        self._knobs.update(self._startup_knobs)
         self._seed = load_seed_file(seed) if isinstance(seed, (str, Path)) else seed
         self._server: Server | None = None
         self.load_seed(self._seed)
@@ -144,12 +148,14 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
             self.limiter.clear()
 
     def reset(self) -> None:
-        """Back to the seed the simulator was started with; clears log, faults and knobs."""
+        """Back to the seed the simulator was started with; clears log, faults and knobs (chaos back to --chaos)."""
         with self.lock:
             self.load_seed(self._seed)
             self._log.clear()
             self._faults.clear()
+            self._chaos.clear()
             self._knobs.restore_defaults()
+            self._knobs.update(self._startup_knobs)
 
     def state(self, vendor: str | None = None) -> dict[str, Any]:
         """A JSON-safe snapshot of one vendor's state (or of all of them) for assertions."""
@@ -167,20 +173,27 @@ class Simulator:  # pylint: disable=too-many-instance-attributes
         return self.serve_vendor(request)
 
     def serve_vendor(self, request: SimRequest) -> SimResponse | None:
-        """Answer one vendor request, after the latency knob and the first fault that fires on it."""
+        """Answer one vendor request, after the latency knob and the first fault that fires on it (a fault rule,
+        else chaos). A fault that `applies_first` lets the vendor app handle the request before it answers."""
         app = next((candidate for candidate in self.apps if candidate.matches(request.path)), None)
-        if self.settings.latency_seconds:
-            time.sleep(self.settings.latency_seconds)
+        settings = self.settings
+        if settings.latency_seconds:
+            time.sleep(settings.latency_seconds)
         fault = self._faults.match(app.name if app else None, request)
-        if fault and fault.action == "delay":
+        if fault is None and app is not None:
+            fault = self._chaos.pick(settings.chaos_seed, settings.chaos_rate, settings.chaos_delay_seconds, request)
+        if fault and fault.action == "delay":  # the request is applied after the delay, as by a slow service
             time.sleep(fault.delay)
-        response: SimResponse | None
-        if fault and fault.action != "delay":
-            response = fault.response(app)
-        elif app is None:
+        response: SimResponse | None = None
+        applied = False
+        if app is None:
             response = json_response(404, {"error": f"no simulated API at {request.path}"})
-        else:
+        elif fault is None or fault.applies_first:
             with self.lock:
                 response = app.handle(request)
-        self._log.record(app, request, response, fault.action if fault else None, with_body=self.settings.log_bodies)
+            applied = app.accepted(response)
+        if fault and fault.action != "delay":
+            response = fault.response(app)
+        self._log.record(app, request, response, (fault.label or fault.action) if fault else None, applied=applied,
+                         with_body=settings.log_bodies)
         return response

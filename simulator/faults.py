@@ -33,6 +33,10 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
     delay: float = 1.0  # of a "delay" fault, in seconds
     error_code: int | str | None = None  # of a "vendor_error" fault
     error_text: str = "simulated vendor error"
+    # the vendor app handles the request first (it is applied), then the fault replaces or drops its answer;
+    # a "delay" fault always answers late after applying
+    applied: bool = False
+    label: str | None = None  # the request log's `fault` (default: the action)
     seen: int = field(default=0, init=False)
     fired: int = field(default=0, init=False)
 
@@ -61,6 +65,11 @@ class FaultRule:  # pylint: disable=too-many-instance-attributes
     def active(self) -> bool:
         """True when the next matching request gets the fault (past `skip`, `count` not used up)."""
         return self.seen > self.skip and (self.count < 0 or self.fired < self.count)
+
+    @property
+    def applies_first(self) -> bool:
+        """True when the vendor app handles the request before the fault (the request is applied)."""
+        return self.applied or self.action == "delay"
 
     def response(self, app: VendorApp | None) -> SimResponse | None:
         """What the fault answers; None for "drop" (the connection is closed without an answer).

@@ -18,7 +18,10 @@ from .settings import Settings
 
 MAX_BATCH = 32
 MAX_ID_LENGTH = 32
-STATUS_RUNNING, STATUS_STARTING = 2, 4  # the 2024 status enum; "starting" while a reset runs
+# While a reset runs the instance's status is 4: "resetting" (重置中) in the SDK's InstanceStatus
+# (huaweicloud/huaweicloud-sdk-java-v3, services/koophone/src/main/java/com/huaweicloud/sdk/koophone/v1/model/
+# InstanceStatus.java), "starting" in StatusResult.java (batch-query-status's model, the 2024 enum), where running is 2.
+STATUS_RUNNING, STATUS_STARTING = 2, 4
 JOB_RUNNING, JOB_SUCCESS, JOB_FAILED = 1, 2, -1
 TASK_RE = re.compile(r"^/v1/instances/tasks/(?P<task_id>[^/]+)$")
 # API gateway refusals: the bodies of Huawei's API Request Signing Guide, FAQ "Common Errors Related to IAM
@@ -169,6 +172,11 @@ class KooPhoneApp(VendorApp):
 
     def vendor_error(self, code: Any, text: str) -> Any:
         return {"error_code": str(code or "KOOPHONE.API.9999"), "error_msg": text}
+
+    def accepted(self, response: SimResponse) -> bool:
+        body = response.body if isinstance(response.body, dict) else {}
+        code = body.get("error_code", (body.get("data") or {}).get("error_code", "0"))
+        return response.status < 400 and code == "0"
 
     # ---------------------------------------------------------------- routes
     def handle(self, request: SimRequest) -> SimResponse:

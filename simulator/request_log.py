@@ -67,8 +67,9 @@ class RequestLog:
         self._lock = threading.Lock()
 
     def record(self, app: VendorApp | None, request: SimRequest, response: SimResponse | None, fault: str | None,
-               with_body: bool = False) -> None:
-        """Log one vendor request: `response` None when it was dropped, `fault` the action of the fault it got."""
+               applied: bool = False, with_body: bool = False) -> None:
+        """Log one vendor request: `response` None when it was dropped, `fault` the fault it got, `applied` whether
+        the vendor app handled it and its own answer was a success (whatever answer the client then got)."""
         entry = {
             "seq": next(self._seq),
             "time": round(time.time(), 3),
@@ -80,6 +81,7 @@ class RequestLog:
             "kind": app.kind(request) if app else "read",
             "request_id": app.request_id(request) if app else None,
             "fault": fault,
+            "applied": applied,
         }
         if with_body:
             entry["body"] = logged_body(request)

@@ -52,7 +52,10 @@ class Handler(BaseHTTPRequestHandler):
         if response is None:  # a "drop" fault: no response at all
             self.close_connection = True
             return
-        self._send(response)
+        try:
+            self._send(response)
+        except (BrokenPipeError, ConnectionResetError):  # the client stopped waiting (a slow answer)
+            self.close_connection = True
 
     def _send(self, response: SimResponse) -> None:
         payload = response.encode()

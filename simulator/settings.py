@@ -30,6 +30,9 @@ class CoreSettings(Settings):
 
     latency_seconds: float = 0  # added to every vendor request
     log_bodies: bool = False  # the request log also holds each parsed body (secrets masked)
+    chaos_seed: int = 0  # the seed of the chaos fault profile (chaos.py)
+    chaos_rate: float = 0  # the share of vendor requests that get a chaos fault (0: chaos off)
+    chaos_delay_seconds: float = 2.0  # how late a "slow" chaos answer comes (more than the client's timeout)
 
 
 class Knobs:

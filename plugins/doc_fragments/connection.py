@@ -25,14 +25,16 @@ options:
   timeout:
     description:
       - Seconds to wait for the API to connect and to answer each request.
+      - If not set, the value of the E(FLEETOPS_TIMEOUT) environment variable is used.
     type: float
     default: 30
   retries:
     description:
       - How many times a failed request is tried again.
-      - A request is retried when the connection could not be made, on HTTP 502 and 503, and, for requests
-        that are safe to repeat (reads, C(PUT), C(DELETE)), also on HTTP 500, 504 and read timeouts.
+      - A request is retried when the connection could not be made, and, for requests that are safe to repeat
+        (reads, C(PUT), C(DELETE)), also on HTTP 500, 502, 503, 504 and read timeouts.
       - A write that may have reached the server is never replayed blindly; the failure says its outcome is unknown.
+        An HTTP 5xx answer to a write is such a case (a gateway's 502 or 503 may come after the service got the request).
       - Waits between tries grow exponentially with jitter, starting at O(retry_backoff) seconds.
     type: int
     default: 3
@@ -61,4 +63,7 @@ options:
   ca_path:
     env:
       - name: FLEETOPS_CA_PATH
+  timeout:
+    env:
+      - name: FLEETOPS_TIMEOUT
 '''

@@ -67,10 +67,21 @@ class BatchFailure(Exception):
         """True when a failed batch may have been applied (a write that got no usable answer)."""
         return any(self._unknown(index) for index in self.errors)
 
+    def _proven(self, index):
+        return getattr(self.errors[index], 'applied_items', None) or {}
+
     @property
     def outcome_unknown_items(self):
-        """Items of failed batches that may have been applied: check them before sending them again."""
-        return [item for index in sorted(self.errors) if self._unknown(index) for item in self.batches[index]]
+        """Items of failed batches that may have been applied: check them before sending them again (those proven
+        applied after all are not among them)."""
+        return [item for index in sorted(self.errors) if self._unknown(index) for item in self.batches[index]
+                if item not in self._proven(index)]
+
+    @property
+    def proven_applied(self):
+        """(1-based batch number, item, evidence) of the items of failed batches proven applied after all."""
+        return [(index + 1, item, self._proven(index)[item]) for index in sorted(self.errors)
+                for item in self.batches[index] if item in self._proven(index)]
 
     @property
     def unprocessed_items(self):
@@ -85,6 +96,8 @@ class BatchFailure(Exception):
                                       'before it' if not after else '(%d of them after it, already in flight)' % after)]
         if self.outcome_unknown:
             parts.append('%s with an unknown outcome' % _count(len(self.outcome_unknown_items), 'item', 'items'))
+        if self.proven_applied:
+            parts.append('%s of the failed batch proven applied' % _count(len(self.proven_applied), 'item', 'items'))
         parts.append('%s not processed' % _count(len(self.unprocessed_items), 'item', 'items'))
         return 'batch %d of %d failed (%s): %s' % (
             self.failed_index + 1, self.total_batches, '; '.join(parts), self.error)

@@ -51,10 +51,14 @@ KIND_JOURNAL = 'journal'        # the reset journal could not be written (module
 
 # Methods whose repetition has the same effect as one call.
 IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
-# A gateway that answers 502/503 did not hand the request to the service.
-ALWAYS_RETRY_STATUSES = frozenset([502, 503])
-# The service may have applied the request before failing: retried for idempotent calls only.
-RETRY_IF_IDEMPOTENT_STATUSES = frozenset([500, 504])
+# 5xx answers that are retried for idempotent calls only. For a write each is an unknown outcome, never resent:
+# 500 and 504 (RFC 9110: the upstream did not answer in time) may follow an applied write; a 502 comes from a
+# gateway or proxy whose upstream failed, also after it received the request (Huawei's API Gateway documents 502
+# APIG.0202 "Backend unavailable" and 504 APIG.0203 "Backend timeout"; a corporate egress proxy answers 502
+# when its upstream connection resets); and no vendor here documents a 503 that is answered before the request
+# is handed on (RFC 9110 only says the server is "currently unable to handle the request"). docs/reliability.md
+# has the rule and its sources.
+RETRY_IF_IDEMPOTENT_STATUSES = frozenset([500, 502, 503, 504])
 MAX_BACKOFF_SECONDS = 30.0
 MAX_RETRY_AFTER_SECONDS = 60.0
 OUTCOME_UNKNOWN_TEXT = 'The outcome is unknown: the request may have been applied, check before running it again'
@@ -84,6 +88,7 @@ class ApiError(Exception):
         self.outcome_unknown = outcome_unknown
         self.kind = kind
         self.hint = hint
+        self.applied_items = {}  # items of a failed batch proven applied after all ({item: evidence}; journaled.py)
         super(ApiError, self).__init__(str(self))
 
     @property
@@ -373,8 +378,7 @@ class ApiClient(object):
 
     def _retried(self, call, status):
         """True when a failed status may be retried and was waited out."""
-        retryable = status in ALWAYS_RETRY_STATUSES or (call.idempotent and status in RETRY_IF_IDEMPOTENT_STATUSES)
-        if retryable and call.attempt <= self.policy.retries:
+        if call.idempotent and status in RETRY_IF_IDEMPOTENT_STATUSES and call.attempt <= self.policy.retries:
             self.sleep(self.policy.backoff_delay(call.attempt))
             return True
         return False

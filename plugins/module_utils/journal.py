@@ -14,6 +14,7 @@ flushed and fsync'd before anything else happens. Reading it back, an item is:
 - ``unknown``: its batch was sent (or may have been) and no answer was recorded, or the answer was lost: the
   vendor may have applied it;
 - ``refused``: its batch was answered with a refusal, so it was not applied and may be sent again;
+- ``done`` also when a ``resolved`` record says it was proven applied after its batch's answer was lost;
 - absent: never sent.
 
 A last line cut short (the process died while writing it) is ignored: an intent that was not written whole was
@@ -92,6 +93,15 @@ class Journal(object):
             self._write(record)
             for item in items:
                 self.states[item] = outcome
+
+    def resolved(self, batch, items, evidence):
+        """Record that these items of a batch with an unknown outcome were proven applied (``evidence``: {item: why}).
+        A separate record, so that a reader that does not know it leaves them unknown (the safe side)."""
+        record = dict(event='resolved', batch=batch, items=list(items), evidence=dict(evidence))
+        with self._lock:
+            self._write(record)
+            for item in items:
+                self.states[item] = DONE
 
     def finish(self):
         """Record that the campaign ended with every item done: a later run must start a new journal."""
@@ -201,6 +211,9 @@ def _read(path, handle):
         elif event == 'outcome':
             for item in intents.get(record['batch'], []):
                 states[item] = record['outcome']
+        elif event == 'resolved':
+            for item in record.get('items') or []:
+                states[item] = DONE
         elif event == 'finished':
             finished = record.get('time')
     return header, states, batches, finished, len(text[:whole].encode('utf-8'))

@@ -71,14 +71,26 @@ def module_journal(module, module_name, target, items, option='journal'):
         yield journal
 
 
-def journaled(journal, action, details=None):
+class Evidence(object):
+    """How a chore proves, after a batch's answer was lost, which of its items were applied: ``before(batch)`` is
+    read before the batch is sent, ``applied(batch, before)`` right after the unknown outcome returns {item: evidence}."""
+
+    def __init__(self, before, applied):
+        self.before = before
+        self.applied = applied
+
+
+def journaled(journal, action, details=None, evidence=None):
     """``action(batch)`` with the batch's intent recorded before it is sent and its outcome after.
 
     ``details(reply)`` gives what to keep in the outcome record (for example a task id). A journal that cannot
     be written stops the batch as an ApiError of kind ``journal``: before the send, nothing was sent; after it,
-    the batch was applied but the journal holds it as unknown.
+    the batch was applied but the journal holds it as unknown. With ``evidence`` (an Evidence), the items of a batch
+    with an unknown outcome that are proven applied are recorded as done, and listed in the error's
+    ``applied_items`` ({item: evidence}).
     """
     def send(batch):
+        before = evidence.before(batch) if evidence else None
         try:
             number = journal.intent(batch)
         except JournalError as exc:
@@ -87,6 +99,8 @@ def journaled(journal, action, details=None):
             reply = action(batch)
         except ApiError as exc:
             _record_failure(journal, number, batch, exc)
+            if evidence and exc.outcome_unknown:
+                _resolve(journal, number, batch, exc, evidence.applied(batch, before))
             raise
         try:
             journal.outcome(number, batch, DONE, **(details(reply) if details else {}))
@@ -103,3 +117,14 @@ def _record_failure(journal, number, batch, error):
         journal.outcome(number, batch, UNKNOWN if error.outcome_unknown else REFUSED, error=error.message)
     except JournalError:
         pass  # the intent stays without an outcome, which reads as unknown: the safe side; the API error is reported
+
+
+def _resolve(journal, number, batch, error, proven):
+    """Record the items proven applied as done, and say so on the error; if that cannot be written they stay unknown."""
+    if not proven:
+        return
+    try:
+        journal.resolved(number, [item for item in batch if item in proven], proven)
+    except JournalError:
+        return
+    error.applied_items = proven

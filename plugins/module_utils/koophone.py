@@ -79,6 +79,11 @@ STATUS_ENUMS = {
 }
 # batch-query's running_status uses the 2024 list in every doc version.
 RUNNING_STATUS_ENUM = '2024'
+# A reset in progress is status 4: "resetting" (重置中) in the SDK's InstanceStatus
+# (huaweicloud/huaweicloud-sdk-java-v3, services/koophone/src/main/java/com/huaweicloud/sdk/koophone/v1/model/
+# InstanceStatus.java), "starting" (启动中) in StatusResult.java of the same package, the model of batch-query-status's
+# answer, where a running phone is 2. A phone running before a batch reset and resetting right after it was reset by it.
+STATUS_RUNNING, STATUS_RESETTING = 2, 4
 
 # Job states (SDK JobDetail.status): 0 not started, 1 running, 2 succeeded, 3 and -1 failed. Asynchronous
 # commands report 1, 2 and -1; 0 and 3 are listed for app installs. Anything not final counts as running.
@@ -258,6 +263,11 @@ class KooPhoneClient(VendorClient):
         unknown = [iid for iid in instance_ids if iid not in by_id]
         return known, unknown
 
+    def statuses(self, instance_ids):
+        """{instance id: status} of the instances the vendor reports (batch-query-status, 32 a call)."""
+        known, unknown = self.query_status(instance_ids)
+        return dict((item.get('instance_id'), item.get('status')) for item in known)
+
     def list_instances(self, page_size, filters=None):
         """Every instance batch-query returns, page after page: (instances, total_count).
 
@@ -286,6 +296,15 @@ class KooPhoneClient(VendorClient):
 
         kwargs = {'sleep': sleep} if sleep else {}
         return wait_for_task(task_id, fetch, outcome, timeout, interval, **kwargs)
+
+
+def proven_resets(instance_ids, before, after):
+    """{instance id: evidence} of the instances a batch reset whose answer was lost provably reset: running before
+    it was sent (``before``, {id: status}) and resetting right after (``after``)."""
+    return dict((iid, 'status %s (%s) before the batch was sent, %s (resetting) after it'
+                 % (STATUS_RUNNING, status_name(STATUS_RUNNING), STATUS_RESETTING))
+                for iid in instance_ids
+                if before.get(iid) == STATUS_RUNNING and after.get(iid) == STATUS_RESETTING)
 
 
 def task_path_segment(task_id):

@@ -37,7 +37,7 @@ CONCURRENCY_ARGUMENT_SPEC = dict(
 CONNECTION_ARGUMENT_SPEC = dict(
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['FLEETOPS_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback, ['FLEETOPS_CA_PATH'])),
-    timeout=dict(type='float', default=30),
+    timeout=dict(type='float', default=30, fallback=(env_fallback, ['FLEETOPS_TIMEOUT'])),
     retries=dict(type='int', default=3),
     retry_backoff=dict(type='float', default=1.0),
     rate_limit_timeout=dict(type='float', default=300),
@@ -157,8 +157,9 @@ class FleetModule(object):
         if isinstance(exc, BatchFailure):
             result.setdefault('failed_batch', exc.failed_index + 1)
             result.setdefault('unprocessed', exc.unprocessed_items)
-            if exc.outcome_unknown:
-                result.setdefault('outcome_unknown_items', exc.outcome_unknown_items)
+            if exc.outcome_unknown:  # added to those the module already reports (a journal's held back items)
+                known = result.get('outcome_unknown_items') or []
+                result['outcome_unknown_items'] = known + [item for item in exc.outcome_unknown_items if item not in known]
             result['error'] = exc.error.to_dict()
             self.ansible.fail_json(msg=exc.summary(), **result)
         if isinstance(exc, TaskFailed):

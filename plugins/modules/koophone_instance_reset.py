@@ -108,14 +108,18 @@ attributes:
     membership:
       - fleetops.maintenance.koophone
 notes:
-  - A batch reset is a write that must not be replayed blindly. If the API answers HTTP 500 or 504, or does not
-    answer in time, the module fails saying the outcome is unknown; check the instances before running it again.
+  - A batch reset is a write that must not be replayed blindly. If the API answers HTTP 500, 502, 503 or 504, or
+    does not answer in time, the module fails saying the outcome is unknown; check the instances before running it again.
   - If batch N fails, no further batch is sent. The instances of the batches that completed (those before it, and with
     O(concurrency) above 1 those already in flight) have been reset; the failure returns them in RV(reset_instance_ids)
     and the IDs not processed in C(unprocessed).
   - The vendor offers no way to ask whether a reset happened. A journal therefore cannot tell, for a batch that
     was sent without an answer (the run was killed, or the answer was lost), whether its instances were reset, so it
     holds them back instead of guessing.
+  - With O(journal), the module reads the status of each batch's instances (C(batch-query-status)) before sending
+    it. When the answer is lost, it reads them again at once; an instance that was running (status 2) before and is
+    resetting (status 4, the vendor SDK's C(InstanceStatus)) now was reset by that batch, and is recorded as reset
+    in the journal and in RV(results) with its RV(results[].evidence). Only the others are held back.
   - With O(journal), RV(results), RV(reset_instance_ids) and RV(task_ids) are about this run's resets; the
     instances reset by an earlier run are in RV(journal.skipped), and O(wait=true) does not wait on their jobs.
   - The 2024 vendor documentation returns only C(error_code) and C(error_msg); the 2025 documentation adds
@@ -227,6 +231,13 @@ results:
       type: str
       returned: when status is failed
       sample: reset failed
+    evidence:
+      description:
+        - Why an instance of a batch whose answer was lost is known to be reset (with O(journal)) - its status before
+          the batch was sent and right after. The journal records it as reset.
+      type: str
+      returned: for an instance of a failed batch proven reset
+      sample: status 2 (running) before the batch was sent, 4 (resetting) after it
   sample:
     - {instance_id: a44uhlf7, batch: 1, job_id: 5b8a6f0e2c1d4e3f9a8b7c6d5e4f3a2b, status: succeeded}
 waited:
@@ -305,8 +316,8 @@ failed_batch:
 outcome_unknown_items:
   description:
     - The IDs of the failed batch when its outcome is unknown (the request may have reached the API before the
-      answer was lost), and the instances the journal held back. Check them before sending them again; they are
-      not in RV(unprocessed).
+      answer was lost), except those proven reset by their status (in RV(reset_instance_ids)), and the instances
+      the journal held back. Check them before sending them again; they are not in RV(unprocessed).
   type: list
   elements: str
   returned: when a batch failed with an unknown outcome, or the journal held instances back
@@ -341,8 +352,8 @@ import time
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, chunks, run_batches
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, finite
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.journaled import Resume, journaled, module_journal, when
-from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import MAX_BATCH, job_results
+from ansible_collections.fleetops.maintenance.plugins.module_utils.journaled import Evidence, Resume, journaled, module_journal, when
+from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import MAX_BATCH, job_results, proven_resets
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone_options import KOOPHONE, unique_instance_ids
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
 from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
@@ -418,13 +429,17 @@ def preview(module, client, instance_ids, plan):
                 unknown_instance_ids=unknown, msg=msg, **extra)
 
 
-def outcome(instance_ids, accepted, jobs=None, plan=None):
+def outcome(instance_ids, accepted, jobs=None, plan=None, proven=()):
     """The result of the accepted batches [(batch number, instance ids, reply)], with each batch's final jobs (by
-    batch number) when waited on, and what the journal skipped and held back."""
+    batch number) when waited on, the instances of a failed batch proven reset [(batch number, id, evidence)], and
+    what the journal skipped and held back."""
     jobs = jobs or {}
     results = [item for number, batch, reply in accepted for item in job_results(number, batch, reply, jobs.get(number))]
-    result = dict(changed=bool(accepted), instance_ids=instance_ids,
-                  reset_instance_ids=[iid for number, batch, reply in accepted for iid in batch],
+    results += [dict(instance_id=iid, batch=number, job_id=None, status='requested', evidence=evidence)
+                for number, iid, evidence in proven]
+    result = dict(changed=bool(accepted or proven), instance_ids=instance_ids,
+                  reset_instance_ids=[iid for number, batch, reply in accepted for iid in batch] + [
+                      iid for number, iid, evidence in proven],
                   task_ids=[reply['task_id'] for number, batch, reply in accepted if reply['task_id']], results=results,
                   failed_instance_ids=[item['instance_id'] for item in results if item['status'] == 'failed'])
     if plan:
@@ -453,11 +468,27 @@ def wait_for_jobs(module, client, instance_ids, accepted, plan):
         module.fail_with(failure.error, waited=True, **outcome(instance_ids, accepted, jobs, plan))
 
 
+def reset_evidence(client):
+    """The statuses read around each journaled batch: a phone running before a batch whose answer was lost and
+    resetting right after it was reset by it. A read that fails proves nothing (the phones stay held back)."""
+    def read(batch):
+        try:
+            return client.statuses(batch)
+        except (ApiError, BatchFailure):
+            return {}
+
+    def applied(batch, before):
+        return proven_resets(batch, before, read(batch)) if before else {}
+    return Evidence(read, applied)
+
+
 def reset(module, client, instance_ids, to_reset, journal, plan):
     """Send the batches (under the journal, when there is one) and wait for their jobs if asked: the result."""
-    send = journaled(journal, client.batch_reset, lambda reply: dict(task_id=reply['task_id'])) if journal else client.batch_reset
+    send = client.batch_reset
+    if journal:
+        send = journaled(journal, send, lambda reply: dict(task_id=reply['task_id']), evidence=reset_evidence(client))
     replies = module.batches(to_reset, MAX_BATCH, send, partial=lambda failure: dict(
-        outcome(instance_ids, failure.completed_batches, plan=plan), waited=False))
+        outcome(instance_ids, failure.completed_batches, plan=plan, proven=failure.proven_applied), waited=False))
     accepted = [(number, batch, reply) for number, (batch, reply) in enumerate(zip(chunks(to_reset, MAX_BATCH), replies), 1)]
     waited = module.params['wait'] and any(reply['task_id'] for number, batch, reply in accepted)
     jobs = wait_for_jobs(module, client, instance_ids, accepted, plan) if waited else {}

@@ -104,7 +104,7 @@ notes:
     C({channel, status})), and also the richer C(result) entries of a completed refresh task
     (C(channels), C(list_id), C(updated), C(last_count_time)) should a server answer with those.
   - A refresh only recounts, so repeating one is harmless; it is still sent as a write, so if its answer is
-    lost (timeout, HTTP 500 or 504) it is not retried and the failure says that its outcome is unknown.
+    lost (timeout, HTTP 500, 502, 503 or 504) it is not retried and the failure says that its outcome is unknown.
 seealso:
   - module: fleetops.maintenance.resource_counters_info
   - name: Altcraft API, update statistics on resource

@@ -148,7 +148,7 @@ notes:
     creation then fails, the customer is left without the report, and the result says so.
   - The answer of the update call is not shown on the vendor's page; it is read like the answers of the create and
     delete calls (C(customers[]) with a C(result) per customer).
-  - A delete is repeated after an HTTP 500 or 504 or a read timeout, like any C(DELETE); if the first try had
+  - A delete is repeated after an HTTP 500, 502, 503 or 504 or a read timeout, like any C(DELETE); if the first try had
     deleted the report, the repeated one may answer C(InternalError) for that customer.
   - Trend Micro does not document the error answers of the API; the message of a failure shows what the
     API returned.

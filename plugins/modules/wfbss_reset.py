@@ -71,7 +71,7 @@ notes:
     the reset was requested (normally C(PENDING)).
   - The API answers one task per call and does not say whether it ignored a customer ID it does not know;
     the module cannot detect unknown customer IDs (M(fleetops.maintenance.wfbss_report_info) shows which IDs the API answers for).
-  - A reset request that failed with HTTP 500 or 504 or timed out while waiting for the answer is not sent
+  - A reset request that failed with HTTP 500, 502, 503 or 504 or timed out while waiting for the answer is not sent
     again, because it may have been applied; the error then says that its outcome is unknown.
     No batch is sent after a failure (with O(concurrency) above 1, those already in flight finish); the result lists
     the tasks of the batches that completed.

@@ -11,6 +11,10 @@ __metaclass__ = type
 
 from ansible_collections.fleetops.maintenance.plugins.plugin_utils.chore_results import chore_failure, count, failure_text, loop_results
 
+# A refresh that failed: refused (not applied), of unknown outcome (the request may have been applied), or accepted and
+# then not confirmed (waiting for its task failed).
+FAILED_ACTIONS = ('failed', 'outcome unknown', 'requested')
+
 
 def summarize(targets, refreshed, reads, errors, check_mode):
     """The chore's report entry from the registered loops of resource_counters and resource_counters_info."""
@@ -28,16 +32,17 @@ def summarize(targets, refreshed, reads, errors, check_mode):
             resource=target['host'], resource_id=target['resource_id'], list_id=target['list_id'], action=action,
             task_id=(refresh or {}).get('task_id'), updated=source.get('updated'),
             last_count_time=source.get('last_count_time'), counters=counters,
-            error=failure_text(refresh) if action == 'failed' else None,
+            error=failure_text(refresh) if action in FAILED_ACTIONS else None,
             note='counted at an unknown time (the API did not say)' if counters and source.get('age_seconds') is None else None,
         ))
-        if action == 'failed':
+        if action in FAILED_ACTIONS:
             failures.append(chore_failure(scope, 'refresh counters', failure_text(refresh)))
         if reading is not None and reading.get('failed'):
             failures.append(chore_failure(scope, 'read counters', failure_text(reading)))
     done = [item for item in items if item['action'] == 'refreshed']
     return dict(
-        chore='altcraft', title='Altcraft', status='failed' if failures else 'ok', changed=bool(done),
+        chore='altcraft', title='Altcraft', status='failed' if failures else 'ok',
+        changed=any(item['action'] in ('refreshed', 'requested') for item in items),
         check_mode=check_mode, headline=_headline(items, failures, check_mode),
         summary=dict(databases=len(items), refreshed=len(done), failed=len(failures)),
         resources=items, failures=failures,
@@ -52,7 +57,9 @@ def _action(refresh, check_mode):
     if refresh is None:
         return 'read'
     if refresh.get('failed'):
-        return 'failed'
+        if refresh.get('changed'):
+            return 'requested'
+        return 'outcome unknown' if (refresh.get('error') or {}).get('outcome_unknown') else 'failed'
     if check_mode:
         return 'would refresh' if refresh.get('would_refresh', True) else 'fresh'
     return 'refreshed' if refresh.get('changed') else 'fresh'

@@ -71,6 +71,8 @@ def _outcome(iid, reset, status, job, current, expected_status, check_mode):
         return 'outcome unknown', failure_text(reset)
     if reset.get('failed') and iid not in (reset.get('reset_instance_ids') or []):
         return 'not reset', failure_text(reset)
+    if job.get('evidence'):
+        return 'reset', 'the answer to its reset was lost; proven by its status: %s' % job['evidence']
     if job.get('status') == 'failed':
         return 'failed', ' '.join(str(part) for part in (job.get('error_code'), job.get('error_msg')) if part)
     if status.get('failed'):

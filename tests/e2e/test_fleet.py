@@ -308,8 +308,8 @@ def test_report_separates_an_unknown_outcome_from_work_not_done(fresh, fleet):
 
 
 def test_report_rows_say_a_reset_was_not_sent_and_why(fresh, fleet):
-    """A refused reset call (503 answers until the retries ran out) was certainly not applied: each row says so."""
-    fresh.inject(vendor="wfbss", method="POST", path_contains="commands/reset", action="status", status=503, count=-1)
+    """A refused reset call (an HTTP 400) was certainly not applied: each row says so."""
+    fresh.inject(vendor="wfbss", method="POST", path_contains="commands/reset", action="status", status=400, count=-1)
     run = fleet.run(extra={"fleet_maintenance_chores": ["wfbss"], "wfbss_maintenance_resets": [{"type": "counter"}]})
     assert run.rc != 0 and run.report is not None
     customers = run.chore("wfbss")["customers"]
@@ -318,7 +318,7 @@ def test_report_rows_say_a_reset_was_not_sent_and_why(fresh, fleet):
     rows = [line for line in markdown.splitlines() if line.startswith("| ") and "(`" in line]
     assert len(rows) == CUSTOMERS
     assert all("counter: not sent" in row and "reset counter: not sent - batch 1 of 1 failed" in row for row in rows)
-    assert "HTTP 503" in rows[0]
+    assert "HTTP 400" in rows[0]
 
 
 def test_scm_token_expiring_mid_run_sends_no_device_twice(fresh, fleet):

@@ -64,7 +64,8 @@ def test_log_entries_and_no_secrets(sim, customers):
     wfbss_call(sim, "GET", f"/report?cids={customers[0]}")
     requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": TENANT, "access_key": "leak"}, headers=IOT_HEADERS, timeout=5)
     entries = sim.requests
-    assert set(entries[0]) == {"seq", "time", "vendor", "method", "path", "query", "status", "kind", "request_id", "fault"}
+    assert set(entries[0]) == {"seq", "time", "vendor", "method", "path", "query", "status", "kind", "request_id", "fault",
+                               "applied"}
     assert entries[0]["vendor"] == "wfbss" and entries[0]["kind"] == "read" and entries[0]["status"] == 200 and entries[0]["request_id"]
     assert entries[0]["query"] == f"cids={customers[0]}"
     assert entries[1]["seq"] > entries[0]["seq"] and "leak" not in entries[1]["query"]
@@ -267,7 +268,7 @@ def test_a_fault_rule_as_json_with_its_counters(sim):
     rule = sim.inject(vendor="altcraft", count=1, status=500)
     assert rule == {"vendor": "altcraft", "method": None, "path_contains": None, "skip": 0, "count": 1, "action": "status",
                     "status": 500, "retry_after": None, "delay": 1.0, "error_code": None, "error_text": "simulated vendor error",
-                    "seen": 0, "fired": 0}
+                    "applied": False, "label": None, "seen": 0, "fired": 0}
     refresh(sim)
     refresh(sim)
     assert requests.get(sim.url + "/_sim/faults", timeout=5).json()["faults"] == [dict(rule, seen=2, fired=1)]

@@ -135,3 +135,23 @@ def test_an_unexpected_error_in_a_worker_is_raised_as_it_is():
 
     with pytest.raises(KeyError):
         run_batches([1, 2, 3, 4], 1, action, errors=(Refused,), concurrency=2)
+
+
+def test_items_proven_applied_are_not_in_doubt():
+    class Lost(Exception):
+        outcome_unknown = True
+
+    def send(batch):
+        if batch == ['c', 'd']:
+            error = Lost('answer lost')
+            error.applied_items = {'c': 'seen resetting'}
+            raise error
+        return batch
+
+    with pytest.raises(BatchFailure) as caught:
+        run_batches(['a', 'b', 'c', 'd', 'e'], 2, send, errors=(Lost,))
+    failure = caught.value
+    assert failure.outcome_unknown_items == ['d']
+    assert failure.proven_applied == [(2, 'c', 'seen resetting')]
+    assert failure.unprocessed_items == ['e']
+    assert '1 item with an unknown outcome; 1 item of the failed batch proven applied' in failure.summary()

@@ -175,3 +175,16 @@ def test_a_file_that_is_not_a_journal_is_refused(tmp_path):
     path.write_text('{"hello": "world"}\n', encoding='utf-8')
     with pytest.raises(JournalError, match='is not a fleetops.maintenance journal'):
         open_journal(path)
+
+
+def test_items_proven_applied_after_an_unknown_outcome_read_back_as_done(tmp_path):
+    path = tmp_path / 'reset.journal'
+    with open_journal(path) as journal:
+        batch = journal.intent(['a', 'b', 'c'])
+        journal.outcome(batch, ['a', 'b', 'c'], UNKNOWN, error='connection failed')
+        journal.resolved(batch, ['a', 'c'], {'a': 'status 2 then 4', 'c': 'status 2 then 4'})
+        assert journal.states == {'a': DONE, 'b': UNKNOWN, 'c': DONE}
+    assert records(path)[-1] == dict(records(path)[-1], event='resolved', batch=batch, items=['a', 'c'],
+                                      evidence={'a': 'status 2 then 4', 'c': 'status 2 then 4'})
+    with open_journal(path) as journal:
+        assert journal.items_in(DONE) == ['a', 'c'] and journal.items_in(UNKNOWN) == ['b']

@@ -207,12 +207,15 @@ def test_server_error_on_reset_is_outcome_unknown_and_not_replayed(simulator, ru
     assert calls(simulator) == [RESET]
 
 
-def test_gateway_503_on_reset_is_retried(simulator, run_module, args, ids):
-    simulator.inject(vendor='koophone', path_contains='batch-reset', action='status', status=503)
+@pytest.mark.parametrize('status', [502, 503])
+def test_gateway_502_503_on_reset_is_an_unknown_outcome(simulator, run_module, args, ids, status):
+    """A gateway's 502 or 503 may come after the reset reached the service: never resent, its outcome unknown."""
+    simulator.inject(vendor='koophone', path_contains='batch-reset', action='status', status=status)
     result, failed = run_module(module, args(instance_ids=ids[:2]))
-    assert not failed, result
-    assert calls(simulator) == [RESET, RESET]
-    assert resets(simulator, ids[:2]) == [1, 1]
+    assert failed
+    assert result['error']['outcome_unknown'] is True and result['outcome_unknown_items'] == ids[:2]
+    assert 'outcome is unknown' in result['msg']
+    assert calls(simulator) == [RESET]
 
 
 def test_foreign_instance_401(simulator, run_module, args, ids):
@@ -271,7 +274,7 @@ def test_aksk_reset_and_wait(simulator, run_module, args, ids):
 
 
 def test_aksk_retried_reset_is_signed_again_and_accepted(simulator, run_module, args, ids):
-    simulator.inject(vendor='koophone', path_contains='batch-reset', action='status', status=503)
+    simulator.inject(vendor='koophone', path_contains='batch-reset', action='status', status=429, retry_after=0)
     result, failed = run_module(module, args(auth_token=None, instance_ids=ids[:2], **AKSK))
     assert not failed, result
     assert calls(simulator) == [RESET, RESET]
@@ -293,6 +296,16 @@ def test_env_fallbacks(simulator, run_module, monkeypatch, ids):
     result, failed = run_module(module, dict(instance_ids=ids[:1]))
     assert not failed, result
     assert calls(simulator) == [RESET]
+
+
+def test_timeout_from_the_environment(simulator, run_module, monkeypatch, args, ids):
+    """FLEETOPS_TIMEOUT sets the timeout when the task does not: a slow answer to a reset is then an unknown outcome."""
+    monkeypatch.setenv('FLEETOPS_TIMEOUT', '0.3')
+    simulator.inject(vendor='koophone', path_contains='batch-reset', action='delay', delay=0.8)
+    task = args(instance_ids=ids[:1])
+    task.pop('timeout', None)
+    result, failed = run_module(module, task)
+    assert failed and 'no answer within 0.3 seconds (timeout)' in result['msg']
 
 
 @pytest.mark.parametrize('extra, message', [

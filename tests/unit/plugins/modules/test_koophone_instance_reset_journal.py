@@ -99,6 +99,74 @@ def test_a_rerun_skips_what_was_reset_holds_back_what_is_unknown_and_sends_the_r
     assert result['journal']['finished'] is None
 
 
+def test_held_back_and_this_runs_unknown_batch_are_both_reported(simulator, run_module, args, ids):
+    """The journal holds back batch 2 of an earlier run, and this run's batch 3 ends with an unknown outcome:
+    outcome_unknown_items names both."""
+    first, second, third = batches_of(ids)
+    simulator.inject(vendor='koophone', path_contains='batch-reset', skip=1, count=1, action='drop')
+    run_module(module, args(instance_ids=ids))
+    simulator.clear_faults()
+    simulator.inject(vendor='koophone', path_contains='batch-reset', action='drop')
+    result, failed = run_module(module, args(instance_ids=ids))
+    assert failed
+    assert result['journal']['held_back'] == second
+    assert result['outcome_unknown_items'] == second + third
+    assert result['unprocessed'] == []
+
+
+def status_calls(simulator):
+    return [entry for entry in simulator.requests if entry['path'] == '/v1/instances/batch-query-status']
+
+
+@pytest.mark.parametrize('fault', [dict(action='drop', applied=True), dict(action='html', applied=True),
+                                   dict(action='status', status=504, applied=True)], ids=['drop', 'html-502', '504'])
+def test_a_batch_applied_with_its_answer_lost_is_proven_reset_by_the_status(simulator, run_module, args, ids,
+                                                                             journal_path, fault):
+    """Batch 2 is applied and its answer lost: its phones were running before and are resetting right after, so the
+    journal and the result record them as reset, with that evidence; nothing is held back and the rerun resets none
+    of them again."""
+    first, second, third = batches_of(ids)
+    simulator.configure(koophone_job_seconds=5)
+    simulator.inject(vendor='koophone', path_contains='batch-reset', skip=1, count=1, **fault)
+    result, failed = run_module(module, args(instance_ids=ids))
+    assert failed and result['failed_batch'] == 2
+    assert result['reset_instance_ids'] == first + second
+    assert result.get('outcome_unknown_items') == [] and result['unprocessed'] == third
+    proven = [item for item in result['results'] if item['batch'] == 2]
+    assert [item['instance_id'] for item in proven] == second
+    assert proven[0]['evidence'] == 'status 2 (running) before the batch was sent, 4 (resetting) after it'
+    assert len(status_calls(simulator)) == 3  # before batches 1 and 2, and right after batch 2
+    resolved = [line for line in records(journal_path) if line['event'] == 'resolved']
+    assert [(line['batch'], line['items']) for line in resolved] == [(2, second)]
+
+    simulator.configure(koophone_job_seconds=0.01)
+    result, failed = run_module(module, args(instance_ids=ids))
+    assert not failed, result
+    assert result['journal']['skipped'] == first + second and result['journal']['held_back'] == []
+    assert result['reset_instance_ids'] == third and result['journal']['finished'] is not None
+    assert resets(simulator, ids) == [1] * len(ids)
+
+
+def test_a_batch_dropped_before_it_was_applied_stays_held_back(simulator, run_module, args, ids, journal_path):
+    """Not applied: its phones are still running right after, so nothing proves them reset."""
+    second = batches_of(ids)[1]
+    simulator.inject(vendor='koophone', path_contains='batch-reset', skip=1, count=1, action='drop')
+    result, failed = run_module(module, args(instance_ids=ids))
+    assert failed and result['outcome_unknown_items'] == second
+    assert not [line for line in records(journal_path) if line['event'] == 'resolved']
+    result, failed = run_module(module, args(instance_ids=ids))
+    assert result['journal']['held_back'] == second
+
+
+def test_a_status_read_that_fails_proves_nothing(simulator, run_module, args, ids):
+    second = batches_of(ids)[1]
+    simulator.inject(vendor='koophone', path_contains='batch-reset', skip=1, count=1, action='drop', applied=True)
+    simulator.inject(vendor='koophone', path_contains='batch-query-status', skip=2, count=-1, action='status', status=500)
+    result, failed = run_module(module, args(instance_ids=ids))
+    assert failed and result.get('outcome_unknown_items') == second, result['msg']
+    assert 'evidence' not in str(result['results'])
+
+
 def test_allow_double_reset_resends_the_held_back_instances_and_finishes(simulator, run_module, args, ids):
     second = batches_of(ids)[1]
     simulator.inject(vendor='koophone', path_contains='batch-reset', skip=1, count=1, action='drop')

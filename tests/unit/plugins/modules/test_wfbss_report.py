@@ -218,6 +218,25 @@ def test_failure_in_batch_2_keeps_batch_1(simulator, run_module, args, customers
     assert methods(simulator) == ['GET', 'GET', 'POST', 'POST']  # the POST that got a 500 is not replayed
 
 
+@pytest.mark.parametrize('fault', [dict(action='html'), dict(action='status', status=502), dict(action='status', status=503)],
+                         ids=['html-502', '502', '503'])
+def test_a_create_applied_and_answered_by_a_gateway_error_is_not_sent_twice(simulator, run_module, args, customers, fault):
+    """The POST was applied, then a gateway answered 502 (or 503) in its place: not resent, its outcome unknown; a clean
+    rerun finds every report and creates none (each customer has it once)."""
+    ids = customers[:12]
+    simulator.inject(vendor='wfbss', method='POST', path_contains='/report', applied=True, count=-1, **fault)
+    result, failed = run_module(wfbss_report, args(customer_ids=ids, concurrency=1, retries=3))
+    assert failed and result['error']['outcome_unknown'] is True
+    assert result['outcome_unknown_items'] == ids[:10] and result['unprocessed'] == ids[10:]
+    assert methods(simulator).count('POST') == 1
+
+    simulator.clear_faults()
+    result, failed = run_module(wfbss_report, args(customer_ids=ids))
+    assert not failed, result
+    assert [entry['action'] for entry in result['customers']] == ['unchanged'] * 10 + ['created'] * 2
+    assert [len(reports_of(simulator, cid)) for cid in ids] == [1] * 12
+
+
 def test_read_failure_sends_no_write(simulator, run_module, args, customers):
     simulator.inject(vendor='wfbss', method='GET', action='status', status=500, count=5)
     result, failed = run_module(wfbss_report, args(customer_ids=customers[:3], retries=1))

@@ -126,12 +126,12 @@ def test_unknown_outcome_is_not_replayed_and_keeps_earlier_tasks(simulator, run_
     assert [entry['status'] for entry in writes(simulator)] == [200, 504]  # the 504 was not replayed
 
 
-def test_503_is_retried(simulator, run_module, args, customers):
-    simulator.inject(vendor='wfbss', method='POST', path_contains='commands/reset', action='status', status=503)
+def test_429_is_waited_out_and_sent_again(simulator, run_module, args, customers):
+    simulator.inject(vendor='wfbss', method='POST', path_contains='commands/reset', action='status', status=429, retry_after=0)
     result, failed = run_module(wfbss_reset, args(customer_ids=customers[:2], type='counter'))
     assert not failed, result
     sent = writes(simulator)
-    assert [entry['status'] for entry in sent] == [503, 200]
+    assert [entry['status'] for entry in sent] == [429, 200]
     assert sent[0]['request_id'] != sent[1]['request_id']  # a fresh trace id (and signature) per attempt
 
 

@@ -60,6 +60,21 @@ def test_altcraft_actions_per_database():
     assert summary['headline'] == 'Altcraft: 3 resource databases; 1 refreshed, 0 would be refreshed, 1 already fresh; 1 failure'
 
 
+def test_altcraft_a_failed_refresh_says_whether_it_may_have_been_applied():
+    refreshed = [
+        dict(item=TARGETS[0], failed=True, changed=True, task_id=None, msg='task t1 did not complete in time'),
+        dict(item=TARGETS[1], failed=True, changed=False, msg='HTTP 504. The outcome is unknown',
+             error=dict(outcome_unknown=True)),
+        dict(item=TARGETS[2], failed=True, changed=False, msg='HTTP 200, 402 Tariff limit reached',
+             error=dict(outcome_unknown=False)),
+    ]
+    summary = altcraft_summary.summarize(TARGETS, refreshed, [], [], False)
+    assert [item['action'] for item in summary['resources']] == ['requested', 'outcome unknown', 'failed']
+    assert [item['error'] for item in summary['resources']] == [
+        'task t1 did not complete in time', 'HTTP 504. The outcome is unknown', 'HTTP 200, 402 Tariff limit reached']
+    assert summary['summary'] == dict(databases=3, refreshed=0, failed=3) and summary['changed'] is True
+
+
 def test_altcraft_check_mode_reads_and_predicts():
     refreshed = [dict(item=TARGETS[0], changed=True, would_refresh=True), dict(item=TARGETS[1], changed=False, would_refresh=False)]
     reads = [dict(item=TARGETS[0], counters=COUNTERS, updated='u', age_seconds=5.0), dict(item=TARGETS[2], skipped=True)]

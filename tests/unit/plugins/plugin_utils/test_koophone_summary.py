@@ -64,6 +64,17 @@ def test_a_failed_reset_call_tells_not_reset_from_outcome_unknown():
     assert record['error'] == 'batch 2 of 2 failed: HTTP 504' and record['failed'] == 2
 
 
+def test_an_instance_proven_reset_after_its_answer_was_lost_is_reset_with_the_evidence():
+    evidence = 'status 2 (running) before the batch was sent, 4 (resetting) after it'
+    failed_reset = reset([job('a', 'requested', job_id=None, evidence=evidence)], failed=True, msg='batch 1 of 1 failed',
+                         outcome_unknown_items=['b'])
+    record = koophone_summary.wave_record(['a', 'b'], 1, failed_reset, status(('a', 4, 'starting')), RUNNING, False)
+    assert outcomes(record) == {
+        'a': ('reset', 'the answer to its reset was lost; proven by its status: ' + evidence),
+        'b': ('outcome unknown', 'batch 1 of 1 failed'),
+    }
+
+
 def test_a_failed_status_check_leaves_reset_instances_unchecked():
     record = koophone_summary.wave_record(['a'], 1, reset([job('a', 'succeeded')]), status(failed=True, msg='HTTP 503'),
                                           RUNNING, False)
