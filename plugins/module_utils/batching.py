@@ -75,12 +75,12 @@ class BatchFailure(Exception):
         """Items of failed batches that may have been applied: check them before sending them again (those proven
         applied after all are not among them)."""
         return [item for index in sorted(self.errors) if self._unknown(index) for item in self.batches[index]
-                if item not in self._proven(index)]
+                if not (self._proven(index) and item in self._proven(index))]  # items may be unhashable (dicts)
 
     @property
     def proven_applied(self):
         """(1-based batch number, item, evidence) of the items of failed batches proven applied after all."""
-        return [(index + 1, item, self._proven(index)[item]) for index in sorted(self.errors)
+        return [(index + 1, item, self._proven(index)[item]) for index in sorted(self.errors) if self._proven(index)
                 for item in self.batches[index] if item in self._proven(index)]
 
     @property

@@ -262,7 +262,10 @@ def check_run(run: dict[str, Any]) -> Check:
 def figures(run: dict[str, Any], check: Check) -> dict[str, Any]:
     faults = collections.Counter(entry["fault"] for entry in run["log"] if entry["fault"])
     proven = [item for item in chore(run, "koophone")["instances"] if "proven by its status" in (item.get("reason") or "")]
+    on_writes = collections.Counter(f"{entry['vendor']} {entry['fault']}" for entry in run["log"]
+                                    if entry["fault"] and entry["kind"] == "write")
     return dict(rc=run["rc"], seconds=round(run["seconds"]), calls=len(run["log"]), faults=dict(sorted(faults.items())),
+                faults_on_writes=dict(sorted(on_writes.items())),
                 applied_with_answer_lost=sum(1 for entry in run["log"] if entry["applied"] and entry["fault"]),
                 items_checked=check.items, mismatches=len(check.mismatches), doubts_resolved_by_status=len(proven),
                 held_back=chore(run, "koophone")["summary"].get("held back", 0),

@@ -155,3 +155,16 @@ def test_items_proven_applied_are_not_in_doubt():
     assert failure.proven_applied == [(2, 'c', 'seen resetting')]
     assert failure.unprocessed_items == ['e']
     assert '1 item with an unknown outcome; 1 item of the failed batch proven applied' in failure.summary()
+
+
+def test_a_failure_of_a_batch_of_unhashable_items():
+    class Lost(Exception):
+        outcome_unknown = True
+
+    def send(batch):
+        raise Lost('answer lost')
+
+    with pytest.raises(BatchFailure) as caught:
+        run_batches([{'ip': '10.0.0.1'}, {'ip': '10.0.0.2'}], 1, send, errors=(Lost,))
+    assert caught.value.outcome_unknown_items == [{'ip': '10.0.0.1'}]
+    assert caught.value.proven_applied == []
