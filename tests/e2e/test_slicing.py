@@ -124,8 +124,8 @@ def test_two_slices_at_once_each_with_its_own_journal_reset_every_phone_once(log
         resettable = [iid for iid in piece["phones"] if iid not in FROZEN_IDS]
         # each slice plans its own waves over its own phones: ceil(its phones / wave size) waves of at most WAVE_SIZE
         assert len(koophone["waves"]) == math.ceil(len(resettable) / WAVE_SIZE)
-        assert [ids for _time, ids in calls[piece["number"]]] == [resettable[i:i + WAVE_SIZE]
-                                                                   for i in range(0, len(resettable), WAVE_SIZE)]
+        waves = [resettable[start:start + WAVE_SIZE] for start in range(0, len(resettable), WAVE_SIZE)]
+        assert [ids for _time, ids in calls[piece["number"]]] == waves
         assert sorted(item["instance_id"] for item in koophone["instances"]) == sorted(piece["phones"])
         assert koophone["journal"]["path"] == str(tmp_path / f"slice{piece['number']}.journal")
     # the slices' waves ran at the same time: each slice's resets began before the other's ended, so up to
