@@ -5,8 +5,9 @@
 
 Each run has the task timer (callback_plugins/fleet_timing.py): wall time, the time in the collection's module tasks,
 the time outside them, the cost of each KooPhone wave, peak RSS of the ansible-playbook process tree; and, from the
-simulator's request log, the HTTP calls. Every size resets the phones in 20 waves (wave size = phones / 20) with no
-pause between waves, as the measurement of the fleet run's own cost (the pause is a wait the operator asks for).
+simulator's request log, the HTTP calls. Every size resets the phones in 20 waves (wave size = phones / 20; the short
+run: 10) with no pause between waves, as the measurement of the fleet run's own cost (the pause is a wait the operator
+asks for).
 
     python benchmarks/fleet_growth.py --scale 10 [--fleet DIR] [--keep] [-- EXTRA ansible-playbook ARGS]
 
@@ -26,6 +27,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CALLBACKS = os.path.join(HERE, 'callback_plugins')
 WAVES = 20
+WAVES_SHORT = 10  # the short run: fewer waves (at least 10, for the first and last 5), to stay within ~3 minutes
+SCALES = (1, 10, 100)
+SCALES_SHORT = (1, 10)
 # The targets (issue of the fleet run's cost): bookkeeping share, wave growth, memory growth.
 MAX_OUTSIDE_SHARE = 0.25
 MAX_WAVE_GROWTH = 1.3
@@ -50,31 +54,41 @@ def phones(fleet):
     return instances if isinstance(instances, int) else len(instances)
 
 
-def vendor_floor(calls_by_kind, waves, iot_rate=IOT_RATE_PER_MINUTE):
-    """Seconds the vendors impose on any client making these calls: the IoT calls beyond the bucket's burst at
-    180 a minute, and one reset job runtime per KooPhone wave (the status is only worth reading after it)."""
-    iot_limited = sum(number for kind, number in calls_by_kind.items() if kind.startswith('iot ') and kind != 'iot list')
-    return max(0.0, (iot_limited - iot_rate) * 60.0 / iot_rate) + waves * KOOPHONE_JOB_SECONDS
+def vendor_floor(entries, waves, iot_rate=IOT_RATE_PER_MINUTE):
+    """Seconds the vendors impose on any client making these calls: per IoT tenant (a legacy tenant by its customerid,
+    the Strata Cloud Manager tenants of the demo as one), the calls beyond its bucket's burst at iot_rate a minute
+    (the tenants run one after the other); and one reset job runtime per KooPhone wave (its status is only worth
+    reading after it)."""
+    per_tenant = {}
+    for entry in entries:
+        if entry['vendor'] != 'iot' or entry['kind'] == 'auth' or '/device/list' in entry['path']:
+            continue  # device/list has a bucket of its own (the chore does not list)
+        query = dict(part.split('=', 1) for part in (entry.get('query') or '').split('&') if '=' in part)
+        tenant = 'scm' if entry['path'].startswith('/iot/') else query.get('customerid', '?')
+        per_tenant[tenant] = per_tenant.get(tenant, 0) + 1
+    iot = sum(max(0.0, (calls - iot_rate) * 60.0 / iot_rate) for calls in per_tenant.values())
+    return iot + waves * KOOPHONE_JOB_SECONDS
 
 
 def wave_costs(timing):
-    """The seconds of each KooPhone wave, the pause left out: from the wave loop's own timings, else (the layout of
-    one include per wave) from the tasks of wave.yml, a wave starting at its reset task."""
+    """[(seconds, bookkeeping seconds)] of each KooPhone wave, its pause left out: from the wave loop's own timings,
+    else (the layout of one include per wave) from the tasks of wave.yml, a wave starting at its reset task and its
+    bookkeeping being its tasks that are not module tasks."""
     waves = []
     for task in timing['tasks']:
         if task.get('wave_seconds'):
-            return list(task['wave_seconds'])
-        path = task.get('path') or ''
-        if 'koophone_fleet_reset/tasks/wave.yml' in path:
+            return [(wave['seconds'], wave['seconds'] - wave['module_seconds']) for wave in task['wave_seconds']]
+        if 'koophone_fleet_reset/tasks/wave.yml' in (task.get('path') or ''):
             if "Reset the wave's instances" in task['name']:
-                waves.append(0.0)
+                waves.append((0.0, 0.0))
             if waves and 'Pause before the next wave' not in task['name']:
-                waves[-1] += task['seconds']
+                seconds, bookkeeping = waves[-1]
+                waves[-1] = (seconds + task['seconds'], bookkeeping + task['seconds'] - task['module_seconds'])
     return waves
 
 
 def wave_growth(costs):
-    if len(costs) < 10:
+    if len(costs) < 10 or not sum(costs[:5]):
         return None
     return round((sum(costs[-5:]) / 5.0) / (sum(costs[:5]) / 5.0), 2)
 
@@ -92,12 +106,12 @@ def top_tasks(timing, number=12):
             for entry in sorted(totals.values(), key=lambda entry: -entry['seconds'])[:number]]
 
 
-def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None):
+def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None, waves=WAVES):
     """One fleet run at a scale: its row. iot_rate: the simulator's IoT limit and the module's pace (default 180/min)."""
     sim_knobs = dict(iot_rate_limit_per_minute=iot_rate) if iot_rate else None
     extra_args = list(extra_args) + (['-e', 'iot_cellular_sync_requests_per_minute=%s' % iot_rate] if iot_rate else [])
     fleet = fleet or generate(scale, runner.workdir)
-    wave_size = max(1, int(math.ceil(phones(fleet) / float(WAVES))))
+    wave_size = max(1, int(math.ceil(phones(fleet) / float(waves))))
     with open(os.path.join(fleet, 'simulator-seed.json'), encoding='utf-8') as handle:
         seed = json.load(handle)
     sim = bench.Sim(seed, runner.workdir, 'fleet-%dx' % scale)
@@ -141,9 +155,11 @@ def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None):
         peak_rss_sampled_mib=round(result['peak_rss_tree_mib'], 1),
         http_calls=len(entries), http_429=sum(1 for entry in entries if entry['status'] == 429),
         http_errors=sum(1 for entry in entries if entry['status'] is None or not 200 <= entry['status'] < 300),
-        calls_by_kind=calls, vendor_floor_s=round(vendor_floor(calls, len(costs), iot_rate or IOT_RATE_PER_MINUTE), 1),
-        wave_seconds=[round(cost, 3) for cost in costs], wave_growth=wave_growth(costs), top_tasks=top_tasks(timing),
-        sim_knobs=sim_knobs or None, extra_args=list(extra_args) or None)
+        calls_by_kind=calls, vendor_floor_s=round(vendor_floor(entries, len(costs), iot_rate or IOT_RATE_PER_MINUTE), 1),
+        wave_seconds=[round(cost, 3) for cost, _ in costs], wave_growth=wave_growth([cost for cost, _ in costs]),
+        wave_bookkeeping_seconds=[round(cost, 3) for _, cost in costs],
+        wave_bookkeeping_growth=wave_growth([cost for _, cost in costs]), top_tasks=top_tasks(timing),
+        iot_rate_per_minute=iot_rate or IOT_RATE_PER_MINUTE, extra_args=list(extra_args) or None)
     bench.log('fleet %dx: %.1f s wall, %.1f s in module tasks, %.1f s outside (%.0f%%), %d waves (growth %s), '
               'peak RSS %.0f MiB, %d calls, rc %d' % (scale, row['wall_s'], row['module_s'], row['outside_s'],
                                                         100 * row['outside_share'], row['waves'], row['wave_growth'],
@@ -199,16 +215,19 @@ def markdown(rows):
              'Every size resets its phones in %d waves without a pause between them. "In module tasks": the tasks of '
              'the collection\'s modules (and the module calls inside the KooPhone wave loop), from the task timer '
              '(`benchmarks/callback_plugins/fleet_timing.py`); "outside": the rest of the wall time (start-up, inventory, '
-             'bookkeeping, the report). Vendors\' floor: the IoT calls beyond the bucket at 180/min, and one reset '
-             'job runtime (%.0f s in the simulator) per KooPhone wave.' % (WAVES, KOOPHONE_JOB_SECONDS), '',
+             'bookkeeping, the report). Vendors\' floor: per IoT tenant the calls beyond its bucket at the rate limit '
+             '(180/min unless the row says otherwise), and one reset job runtime (%.0f s in the simulator) per '
+             'KooPhone wave. Wave growth: the mean of the last 5 waves against the first 5 (its pause left out); in '
+             'brackets, the same of the wave\'s bookkeeping (its time outside module calls).'
+             % (rows[-1]['waves'], KOOPHONE_JOB_SECONDS), '',
              '| fleet | hosts | wall s | in module tasks s | outside s | outside share | start-up s | waves (size) '
-             '| wave growth | peak RSS tree MiB | HTTP calls | vendors\' floor s |',
-             '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+             '| wave growth (its bookkeeping) | peak RSS tree MiB | HTTP calls | IoT limit /min | vendors\' floor s |',
+             '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for row in rows:
-        lines.append('| %dx | %d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %d (%d) | %s | %.0f | %d | %.1f |' % (
+        lines.append('| %dx | %d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %d (%d) | %s | %.0f | %d | %d | %.1f |' % (
             row['scale'], row['hosts'], row['wall_s'], row['module_s'], row['outside_s'], 100 * row['outside_share'],
-            row['startup_s'], row['waves'], row['wave_size'], '%.2fx' % row['wave_growth'] if row['wave_growth'] else '-',
-            row['peak_rss_tree_mib'], row['http_calls'], row['vendor_floor_s']))
+            row['startup_s'], row['waves'], row['wave_size'], _growth(row),
+            row['peak_rss_tree_mib'], row['http_calls'], row['iot_rate_per_minute'], row['vendor_floor_s']))
     largest = rows[-1]
     lines += ['', 'Where the time of the %dx run goes (slowest tasks, summed over their runs):' % largest['scale'], '',
               '| task | runs | s | of it in modules s |', '|---|---:|---:|---:|']
@@ -216,6 +235,14 @@ def markdown(rows):
         lines.append('| %s | %d | %.2f | %.2f |' % (task['name'].replace('|', '/'), task['runs'], task['seconds'],
                                                    task['module_seconds']))
     return lines
+
+
+def _growth(row):
+    """'1.03x (2.06x)': the mean of the last 5 waves against the first 5, of the whole wave (of its bookkeeping)."""
+    if not row['wave_growth']:
+        return '-'
+    bookkeeping = row.get('wave_bookkeeping_growth')
+    return '%.2fx (%s)' % (row['wave_growth'], '%.2fx' % bookkeeping if bookkeeping else '-')
 
 
 def plot(rows, path):
@@ -256,6 +283,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--scale', type=int, default=10)
     parser.add_argument('--fleet', help='a fleet demo/generate.py already wrote at this scale')
+    parser.add_argument('--waves', type=int, default=WAVES, help='KooPhone waves (default %(default)s)')
     parser.add_argument('--iot-rate', type=float, help="the simulator's IoT rate limit per minute (default the vendor's 180)")
     parser.add_argument('--out', help='write the row as JSON here')
     parser.add_argument('--keep', action='store_true', help='keep the work directory (logs, timings)')
@@ -263,7 +291,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     workdir = tempfile.mkdtemp(prefix='fleetops-growth-')
     runner = bench.Runner(args, workdir)
-    row = run_fleet(runner, args.scale, args.fleet, args.extra, args.iot_rate)
+    row = run_fleet(runner, args.scale, args.fleet, args.extra, args.iot_rate, args.waves)
     print('\n'.join(markdown([row])))
     if args.out:
         with open(args.out, 'w', encoding='utf-8') as handle:

@@ -18,7 +18,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.fleetops.maintenance.plugins.plugin_utils import koophone_waves
+from ansible_collections.fleetops.maintenance.plugins.plugin_utils import koophone_summary, koophone_waves
 
 try:  # module_defaults for the modules called from here, as ansible.builtin.gather_facts applies them
     from ansible.executor.module_common import _apply_action_arg_defaults
@@ -89,6 +89,12 @@ class ActionModule(ActionBase):
                 progress=lambda text: self._display.display('KooPhone %s' % text))
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
-        result.update(waves)
-        result['changed'] = waves['changed']
+        # The chore's report entry made here, from the records as they are: what the task returns is the summary
+        # (which holds every instance once), not the records and the summary.
+        result.update(
+            changed=waves['changed'], stopped=waves['stopped'], module_seconds=round(waves['module_seconds'], 3),
+            wave_seconds=waves['wave_seconds'],
+            summary=koophone_summary.summarize(
+                options['instance_ids'], waves['planned_waves'], waves['waves'], waves['frozen'], waves['unknown'],
+                waves['stopped'], waves['errors'], options['wave_size'], options['max_failed_share'], check_mode))
         return result

@@ -86,8 +86,8 @@ attributes:
     membership:
       - fleetops.maintenance.koophone
 notes:
-  - The module calls run where the task runs; in a play of many hosts give the task C(run_once) and
-    C(delegate_to: localhost).
+  - The module calls run where the task runs; in a play of many hosts give the task C(run_once) and delegate it to
+    C(localhost).
   - The module calls are those of M(fleetops.maintenance.koophone_instance_reset) and
     M(fleetops.maintenance.koophone_instance_info); their notes on retries, unknown outcomes and the journal apply.
 '''
@@ -104,44 +104,28 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
-planned_waves:
-  description: The instance IDs of every planned wave, frozen and unknown instances left out.
-  type: list
-  elements: list
-  returned: always
-waves:
+summary:
   description:
-    - One record a wave that was sent (up to the one that stopped the run) - its number, size, failed count and share,
-      whether it changed anything, its task IDs, its error, its journal and the outcome of each instance.
-  type: list
-  elements: dict
-  returned: always
-frozen:
-  description: The instances left out because they are frozen.
-  type: list
-  elements: str
-  returned: always
-unknown:
-  description: The instances left out because the vendor does not know them.
-  type: list
-  elements: str
+    - What the wave reset did, as the run report of the C(fleetops.maintenance.koophone_fleet_reset) role shows it.
+    - C(status) (C(ok) or C(failed)), C(headline), C(summary) (counts per outcome, C(instances), C(waves),
+      C(planned_waves), C(stopped)), C(waves) (per wave sent - its number, size, failed count and share, whether it
+      changed anything, task ids, error, journal), C(instances) (per instance - its wave, outcome and reason; frozen and
+      unknown ones C(skipped), those of waves not sent C(not sent)), C(journal) and C(failures).
+  type: dict
   returned: always
 stopped:
   description: Whether a wave failed more than O(max_failed_share) and the remaining waves were not sent.
   type: bool
-  returned: always
-errors:
-  description: The failure of the listing, when it failed (no wave is sent then).
-  type: list
-  elements: dict
   returned: always
 module_seconds:
   description: Seconds spent in the module calls (the rest of the task is its own bookkeeping and the pauses).
   type: float
   returned: always
 wave_seconds:
-  description: Seconds each sent wave took, its pause left out.
+  description:
+    - How long each sent wave took, its pause left out - C(wave) (its number), C(seconds), and C(module_seconds) (of
+      them, in its two module calls).
   type: list
-  elements: float
+  elements: dict
   returned: always
 '''

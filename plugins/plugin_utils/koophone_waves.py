@@ -47,7 +47,8 @@ def run(instance_ids, wave_size, max_failed_share, expected_status, pause_second
     of koophone_instance_reset and koophone_instance_info for a wave; pause(seconds) waits between two waves (not in
     check mode, not after the last wave, not when the wave reset nothing); progress(text) hears each wave's outcome.
     Returns planned_waves, waves (the records), frozen, unknown, stopped, errors, changed, and the time spent:
-    module_seconds (in the module calls) and wave_seconds (each wave's cost, its pause left out).
+    module_seconds (in the module calls) and wave_seconds (each wave's cost, its pause left out: seconds, and of them
+    module_seconds in its two module calls).
     """
     result = dict(planned_waves=[], waves=[], frozen=[], unknown=[], stopped=False, errors=[], changed=False,
                   module_seconds=0.0, wave_seconds=[])
@@ -84,14 +85,15 @@ def run(instance_ids, wave_size, max_failed_share, expected_status, pause_second
 def _run_wave(result, index, total, wave, max_failed_share, expected_status, check_mode, reset, check, timed, clock,
               progress):
     """Reset one wave, check it, record it and whether it stops the run."""
-    started = clock()
+    started, modules_before = clock(), result['module_seconds']
     reset_result = timed(reset, wave)
     status_result = timed(check, wave)
     record = wave_record(wave, index + 1, reset_result, status_result, expected_status, check_mode)
     result['waves'].append(record)
     result['changed'] = result['changed'] or record['changed']
     result['stopped'] = record['share_failed'] > max_failed_share
-    result['wave_seconds'].append(round(clock() - started, 3))
+    result['wave_seconds'].append(dict(wave=index + 1, seconds=round(clock() - started, 3),
+                                       module_seconds=round(result['module_seconds'] - modules_before, 3)))
     if progress:
         progress('wave %d of %d: %d instance(s), %d failed%s' % (
             index + 1, total, record['size'], record['failed'],

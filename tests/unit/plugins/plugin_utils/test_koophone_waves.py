@@ -142,7 +142,8 @@ def test_module_time_is_the_time_in_the_calls_and_each_wave_is_timed():
                                 pause=fleet.pause, clock=lambda: float(next(ticks)))
     # one tick a clock read: a call spans 1 tick, a wave 5 (its start, two calls of two reads, its end)
     assert result['module_seconds'] == 5.0           # list + 2 waves x (reset + check)
-    assert result['wave_seconds'] == [5.0, 5.0]
+    assert result['wave_seconds'] == [dict(wave=1, seconds=5.0, module_seconds=2.0),
+                                      dict(wave=2, seconds=5.0, module_seconds=2.0)]
 
 
 def test_a_wave_size_below_one_is_refused():
