@@ -9,9 +9,10 @@ simulator's request log, the HTTP calls. Every size resets the phones in 20 wave
 run: 10) with no pause between waves, as the measurement of the fleet run's own cost (the pause is a wait the operator
 asks for).
 
-    python benchmarks/fleet_growth.py --scale 10 [--fleet DIR] [--keep] [-- EXTRA ansible-playbook ARGS]
+    python benchmarks/fleet_growth.py --scale 10 [--fleet DIR] [--compare DIR [--reps N]] [--keep] [-- EXTRA ARGS]
 
-runs one size and prints its row and the slowest tasks (benchmarks/run runs the section with the others).
+runs one size and prints its row and the slowest tasks (benchmarks/run runs the section with the others); --compare
+runs another checkout (an earlier commit) the same way in the same invocation, the two interleaved.
 """
 import argparse
 import json
@@ -106,23 +107,36 @@ def top_tasks(timing, number=12):
             for entry in sorted(totals.values(), key=lambda entry: -entry['seconds'])[:number]]
 
 
-def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None, waves=WAVES):
-    """One fleet run at a scale: its row. iot_rate: the simulator's IoT limit and the module's pace (default 180/min)."""
+def collection_env(runner, root):
+    """The runner's environment with the collection taken from another checkout (root), e.g. an earlier commit's."""
+    if os.path.realpath(root) == os.path.realpath(ROOT):
+        return dict(runner.env)
+    path = os.path.join(runner.workdir, 'collections-%s' % os.path.basename(os.path.normpath(root)))
+    if not os.path.exists(path):
+        os.makedirs(os.path.join(path, 'ansible_collections', 'fleetops'))
+        os.symlink(os.path.realpath(root), os.path.join(path, 'ansible_collections', 'fleetops', 'maintenance'))
+    return dict(runner.env, ANSIBLE_COLLECTIONS_PATH=path)
+
+
+def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None, waves=WAVES, root=ROOT):
+    """One fleet run at a scale: its row. iot_rate: the simulator's IoT limit and the module's pace (default 180/min);
+    root: the checkout whose collection and playbook run (default this one)."""
     sim_knobs = dict(iot_rate_limit_per_minute=iot_rate) if iot_rate else None
     extra_args = list(extra_args) + (['-e', 'iot_cellular_sync_requests_per_minute=%s' % iot_rate] if iot_rate else [])
     fleet = fleet or generate(scale, runner.workdir)
     wave_size = max(1, int(math.ceil(phones(fleet) / float(waves))))
     with open(os.path.join(fleet, 'simulator-seed.json'), encoding='utf-8') as handle:
         seed = json.load(handle)
-    sim = bench.Sim(seed, runner.workdir, 'fleet-%dx' % scale)
-    timing_file = os.path.join(runner.workdir, 'timing-%dx.json' % scale)
-    env = dict(runner.env, FLEET_REPORT_DIR=os.path.join(runner.workdir, 'report-%dx' % scale),
+    tag = '%dx-%d' % (scale, runner.counter + 1)  # each run its own simulator files, timing and report
+    sim = bench.Sim(seed, runner.workdir, 'fleet-' + tag)
+    timing_file = os.path.join(runner.workdir, 'timing-%s.json' % tag)
+    env = dict(collection_env(runner, root), FLEET_REPORT_DIR=os.path.join(runner.workdir, 'report-' + tag),
                ANSIBLE_CALLBACK_PLUGINS=CALLBACKS, ANSIBLE_CALLBACKS_ENABLED='fleet_timing',
                FLEETOPS_TIMING_FILE=timing_file,
                **bench.demo_environment(sim.url, os.path.join(fleet, 'demo-credentials.json')))
     env.pop('ANSIBLE_PYTHON_INTERPRETER', None)  # the demo inventory sets it
     cmd = [runner.ansible_playbook, '-i', os.path.join(fleet, 'inventory'),
-           os.path.join(ROOT, 'playbooks', 'fleet_maintenance.yml'),
+           os.path.join(root, 'playbooks', 'fleet_maintenance.yml'),
            '-e', 'koophone_fleet_reset_wave_size=%d' % wave_size, '-e', 'koophone_fleet_reset_pause_seconds=0']
     cmd += list(extra_args)
     try:
@@ -159,7 +173,8 @@ def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None, waves=WAV
         wave_seconds=[round(cost, 3) for cost, _ in costs], wave_growth=wave_growth([cost for cost, _ in costs]),
         wave_bookkeeping_seconds=[round(cost, 3) for _, cost in costs],
         wave_bookkeeping_growth=wave_growth([cost for _, cost in costs]), top_tasks=top_tasks(timing),
-        iot_rate_per_minute=iot_rate or IOT_RATE_PER_MINUTE, extra_args=list(extra_args) or None)
+        iot_rate_per_minute=iot_rate or IOT_RATE_PER_MINUTE, extra_args=list(extra_args) or None,
+        checkout=None if root == ROOT else root)
     bench.log('fleet %dx: %.1f s wall, %.1f s in module tasks, %.1f s outside (%.0f%%), %d waves (growth %s), '
               'peak RSS %.0f MiB, %d calls, rc %d' % (scale, row['wall_s'], row['module_s'], row['outside_s'],
                                                         100 * row['outside_share'], row['waves'], row['wave_growth'],
@@ -285,23 +300,31 @@ def main(argv=None):
     parser.add_argument('--fleet', help='a fleet demo/generate.py already wrote at this scale')
     parser.add_argument('--waves', type=int, default=WAVES, help='KooPhone waves (default %(default)s)')
     parser.add_argument('--iot-rate', type=float, help="the simulator's IoT rate limit per minute (default the vendor's 180)")
-    parser.add_argument('--out', help='write the row as JSON here')
+    parser.add_argument('--compare', metavar='DIR',
+                        help='also run the checkout in DIR (e.g. `git archive main | tar -x -C DIR`), interleaved: '
+                             'DIR, this one, for --reps rounds')
+    parser.add_argument('--reps', type=int, default=1, help='rounds with --compare (default 1)')
+    parser.add_argument('--out', help='write the rows as JSON here')
     parser.add_argument('--keep', action='store_true', help='keep the work directory (logs, timings)')
     parser.add_argument('extra', nargs='*', help='arguments for ansible-playbook (after --)')
     args = parser.parse_args(argv)
     workdir = tempfile.mkdtemp(prefix='fleetops-growth-')
     runner = bench.Runner(args, workdir)
-    row = run_fleet(runner, args.scale, args.fleet, args.extra, args.iot_rate, args.waves)
-    print('\n'.join(markdown([row])))
+    fleet = args.fleet or generate(args.scale, workdir)
+    rows = []
+    for _ in range(args.reps if args.compare else 1):
+        for root in ([args.compare] if args.compare else []) + [ROOT]:
+            rows.append(run_fleet(runner, args.scale, fleet, args.extra, args.iot_rate, args.waves, root))
+            print('\n'.join(markdown([rows[-1]])))
     if args.out:
         with open(args.out, 'w', encoding='utf-8') as handle:
-            json.dump(row, handle, indent=1)
+            json.dump(rows, handle, indent=1)
     if args.keep:
         bench.log('work directory kept: %s' % workdir)
     else:
         import shutil  # pylint: disable=import-outside-toplevel
         shutil.rmtree(workdir, ignore_errors=True)
-    return row['rc']
+    return max(row['rc'] for row in rows)
 
 
 if __name__ == '__main__':
