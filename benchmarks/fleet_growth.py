@@ -94,6 +94,15 @@ def wave_growth(costs):
     return round((sum(costs[-5:]) / 5.0) / (sum(costs[:5]) / 5.0), 2)
 
 
+def outside_by_part(timing, startup):
+    """Seconds outside module tasks, by role (the plays' own tasks and starts as 'plays'), and the start-up."""
+    parts = {'start-up (Python, inventory)': round(startup, 2)}
+    for task in timing['tasks']:
+        name = task['name'].split(' : ', 1)[0] if ' : ' in task['name'] else 'plays (their start, include_role)'
+        parts[name] = parts.get(name, 0.0) + task['seconds'] - task['module_seconds']
+    return dict((name, round(seconds, 2)) for name, seconds in parts.items())
+
+
 def top_tasks(timing, number=12):
     """The slowest tasks by name (summed over their runs)."""
     totals = {}
@@ -173,6 +182,7 @@ def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None, waves=WAV
         wave_seconds=[round(cost, 3) for cost, _ in costs], wave_growth=wave_growth([cost for cost, _ in costs]),
         wave_bookkeeping_seconds=[round(cost, 3) for _, cost in costs],
         wave_bookkeeping_growth=wave_growth([cost for _, cost in costs]), top_tasks=top_tasks(timing),
+        outside_by_part=outside_by_part(timing, result['wall_s'] - timing['task_seconds']),
         iot_rate_per_minute=iot_rate or IOT_RATE_PER_MINUTE, extra_args=list(extra_args) or None,
         checkout=None if root == ROOT else root)
     bench.log('fleet %dx: %.1f s wall, %.1f s in module tasks, %.1f s outside (%.0f%%), %d waves (growth %s), '
@@ -223,7 +233,7 @@ def checks(rows, short):
 
 
 def markdown(rows):
-    rows = sorted((row for row in rows if row['chore'] == 'fleet_growth'), key=lambda row: row['scale'])
+    rows = sorted((row for row in rows if row['chore'] == 'fleet_growth'), key=lambda row: row['scale'])  # stable
     if not rows:
         return []
     lines = ['', '## Fleet growth: playbooks/fleet_maintenance.yml over the demo fleet at 1x, 10x, 100x', '',
@@ -239,10 +249,20 @@ def markdown(rows):
              '| wave growth (its bookkeeping) | peak RSS tree MiB | HTTP calls | IoT limit /min | vendors\' floor s |',
              '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for row in rows:
-        lines.append('| %dx | %d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %d (%d) | %s | %.0f | %d | %d | %.1f |' % (
-            row['scale'], row['hosts'], row['wall_s'], row['module_s'], row['outside_s'], 100 * row['outside_share'],
+        lines.append('| %dx%s | %d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %d (%d) | %s | %.0f | %d | %d | %.1f |' % (
+            row['scale'], ' (%s)' % os.path.basename(row['checkout']) if row.get('checkout') else '', row['hosts'], row['wall_s'], row['module_s'], row['outside_s'], 100 * row['outside_share'],
             row['startup_s'], row['waves'], row['wave_size'], _growth(row),
             row['peak_rss_tree_mib'], row['http_calls'], row['iot_rate_per_minute'], row['vendor_floor_s']))
+    parts = []
+    for row in rows:
+        parts += [name for name in row.get('outside_by_part') or {} if name not in parts]
+    lines += ['', 'Time outside module tasks, by part, s:', '',
+              '| part | %s |' % ' | '.join('%dx%s' % (row['scale'], ' (%s)' % os.path.basename(row['checkout'])
+                                                     if row.get('checkout') else '') for row in rows),
+              '|---|%s' % ('---:|' * len(rows))]
+    for name in parts:
+        lines.append('| %s | %s |' % (name, ' | '.join('%.1f' % (row.get('outside_by_part') or {}).get(name, 0.0)
+                                                      for row in rows)))
     largest = rows[-1]
     lines += ['', 'Where the time of the %dx run goes (slowest tasks, summed over their runs):' % largest['scale'], '',
               '| task | runs | s | of it in modules s |', '|---|---:|---:|---:|']
