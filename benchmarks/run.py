@@ -39,6 +39,7 @@ FLOOR = os.path.join(HERE, 'floor', 'floor.py')
 sys.path.insert(0, ROOT)
 
 from demo.environment import demo_environment  # noqa: E402  pylint: disable=wrong-import-position
+import fleet_growth  # noqa: E402  pylint: disable=wrong-import-position
 from simulator.seed import koophone_instance_ids, wfbss_customer_id  # noqa: E402  pylint: disable=wrong-import-position
 
 WFBSS_TOKEN = '5f0c8a52-3b7e-4d1a-9c2e-7a1b2c3d4e5f'
@@ -637,6 +638,7 @@ def markdown(report):
                 item['chore'], item['variant'], item['items'][0], item['items'][1], item['ms_per_call'],
                 item['ms_per_item'], item['log_log_slope'], fmt(item['module_rss_mib'][0], 0),
                 fmt(item['module_rss_mib'][1], 0), fmt(item['tree_rss_mib'][0], 0), fmt(item['tree_rss_mib'][1], 0)))
+    lines += fleet_growth.markdown(report.get('fleet_growth') or [])
     lines += ['', '## Targets', '', '| target | measured | met |', '|---|---|---|']
     for check in report['checks']:
         lines.append('| %s | %s | %s |' % (check['target'], check['value'],
@@ -772,6 +774,12 @@ def parse_args(argv=None):
     parser.add_argument('--demo', action='store_true', default=None,
                         help='run the whole demo fleet (playbooks/fleet_maintenance.yml, demo/inventory; default in the full run)')
     parser.add_argument('--no-demo', dest='demo', action='store_false')
+    parser.add_argument('--fleet-growth', dest='fleet_growth', action='store_true', default=True,
+                        help='run playbooks/fleet_maintenance.yml over the demo fleet at 1x, 10x and 100x (--short: 1x and '
+                             '10x; default on; see fleet_growth.py)')
+    parser.add_argument('--no-fleet-growth', dest='fleet_growth', action='store_false')
+    parser.add_argument('--fleet-scales', help='comma-separated fleet sizes of the fleet-growth section (default 1,10,100; '
+                                               '--short: 1,10)')
     parser.add_argument('--out', help='output directory (default benchmarks/results, or benchmarks/results/short)')
     parser.add_argument('--merge', action='store_true',
                         help='keep the rows of the chores not run now from the existing benchmark.json in --out')
@@ -801,11 +809,13 @@ def main(argv=None):
         add_ratios(report['rows'])
         report['checks'] = evaluate(report['rows'], report.get('startup'), headline, report['meta']['mode'] == 'short')
         report['growth'] = growth(report['rows'])
+        report['checks'] += fleet_growth.checks(report.get('fleet_growth') or [], report['meta']['mode'] == 'short')
         return write_report(report, out, args)
     workdir = tempfile.mkdtemp(prefix='fleetops-bench-')
     started = time.monotonic()
     runner = Runner(args, workdir)
     rows = []
+    growth_rows = []
     try:
         startup = run_startup(runner, args.reps)
         for chore in chores:
@@ -834,6 +844,12 @@ def main(argv=None):
         run_demo = (not args.short) if args.demo is None else args.demo
         if run_demo:
             rows += run_demo_fleet(runner, args.reps)
+        if args.fleet_growth:
+            scales = ([int(scale) for scale in args.fleet_scales.split(',')] if args.fleet_scales
+                      else fleet_growth.SCALES_SHORT if args.short else fleet_growth.SCALES)
+            for scale in scales:
+                growth_rows.append(fleet_growth.run_fleet(
+                    runner, scale, waves=fleet_growth.WAVES_SHORT if args.short else fleet_growth.WAVES))
     finally:
         if args.keep:
             log('work directory kept: %s' % workdir)
@@ -851,12 +867,14 @@ def main(argv=None):
         rows = kept + rows
         if 'wfbss_reset' not in rerun:
             startup = previous.get('startup') or startup
+        if not growth_rows:
+            growth_rows = previous.get('fleet_growth') or []
         merged_from = previous['meta']
     order = dict((name, position) for position, name in enumerate(
         list(CHORES) + ['iot_rate_limit_scaled', 'iot_rate_limit_real'] + [wan_name(chore) for chore in WAN_CHORES]))
     rows.sort(key=lambda row: (order.get(row['chore'], 99), row['chore'], row['items']))
     add_ratios(rows)
-    checks = evaluate(rows, startup, headline, args.short)
+    checks = evaluate(rows, startup, headline, args.short) + fleet_growth.checks(growth_rows, args.short)
     report = dict(
         meta=dict(mode=mode, date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
                   python=platform.python_version(), ansible_core=_ansible_version(), cpus=os.cpu_count(),
@@ -864,7 +882,7 @@ def main(argv=None):
                   sample_interval_s=SAMPLE_SECONDS, reps=args.reps, large_reps=args.large_reps,
                   load_average_before=load_before, load_average_after=[round(x, 2) for x in os.getloadavg()],
                   merged_from=merged_from),
-        startup=startup, rows=rows, growth=growth(rows), checks=checks)
+        startup=startup, rows=rows, growth=growth(rows), fleet_growth=growth_rows, checks=checks)
     log('done in %.0f s' % (time.monotonic() - started))
     return write_report(report, out, args)
 
@@ -877,6 +895,7 @@ def write_report(report, out, args):
         handle.write(markdown(report))
     plot(report, os.path.join(out, 'benchmark.png'))
     plot_wan(report, os.path.join(out, 'benchmark-wan.png'))
+    fleet_growth.plot(report.get('fleet_growth') or [], os.path.join(out, 'benchmark-fleet-growth.png'))
     print(markdown(report))
     log('results in %s' % out)
     failed = [check for check in checks if not check['met']]
