@@ -50,47 +50,39 @@ def page_count(total, page_size):
 
 
 class Reconciliation(object):
-    """Which devices of a request (API devicelist items) the tenant knows, and what finding out cost.
+    """Which devices of a request the tenant knows, and what finding out cost.
 
-    ``known`` holds one bool per item; ``method`` is LIST or LOOKUP; ``list_pages`` and ``ip_lookups`` count the
-    reads; ``tenant_total`` is the tenant's device count from the first page.
+    ``addresses`` holds one (ipAddress, ipv6Address) pair per device of the request, as given (None where not
+    given). The first ``device/list`` page tells the tenant's total; the rest is read by whichever costs fewer
+    calls (a tie goes to the lookups): the remaining pages, or one ``device/ip`` call per distinct address the first
+    page did not match.
+    Either way, a device the listing does not match is looked up by its IPv6 address when it has one (the listing
+    shows no IPv6 address), so both ways count that the same.
+
+    ``known`` holds one bool per device; ``method`` is LIST or LOOKUP; ``list_pages`` and ``ip_lookups`` count the
+    reads; ``tenant_total`` is the total the first page gave.
     """
 
-    def __init__(self, client, items, page_size=MAX_PAGE_LENGTH):
+    def __init__(self, client, addresses, page_size=MAX_PAGE_LENGTH):
         self.client = client
-        self.items = items
-        self.list_pages = 0
+        self.addresses = addresses
         self.ip_lookups = 0
         self._looked_up = {}  # address key -> whether device/ip found a device
         pages = device_pages(client, page_size)
         self.tenant_total, first = next(pages)
         self.list_pages = 1
-        listed = set(address_key(device['ip_address']) for device in first if device.get('ip_address'))
-        unresolved = [item for item in items if not self._listed(item, listed)]
+        listed = _listed_addresses(first)
+        unresolved = [pair for pair in addresses if not _in(pair, listed)]
         remaining_pages = page_count(self.tenant_total, page_size) - 1 if len(first) == page_size else 0
-        self.method = LIST if remaining_pages <= self.lookup_cost(unresolved) - self.ipv6_only_cost(unresolved) else LOOKUP
+        # a tie goes to the lookups: as many calls, smaller answers
+        self.method = LIST if remaining_pages + ipv6_only_cost(unresolved) < lookup_cost(unresolved) else LOOKUP
         if self.method == LIST:
             for dummy, devices in pages:
                 self.list_pages += 1
-                listed.update(address_key(device['ip_address']) for device in devices if device.get('ip_address'))
-            self.known = [self._listed(item, listed) or self._found(item.get('ipv6Address')) for item in items]
+                listed.update(_listed_addresses(devices))
+            self.known = [_in(pair, listed) or self._found(pair[1]) for pair in addresses]
         else:
-            self.known = [self._listed(item, listed) or self._found(item.get('ipAddress')) or
-                          self._found(item.get('ipv6Address')) for item in items]
-
-    @staticmethod
-    def _listed(item, listed):
-        return any(address_key(item[key]) in listed for key in ('ipAddress', 'ipv6Address') if item.get(key))
-
-    @staticmethod
-    def lookup_cost(items):
-        """The fewest device/ip calls that could settle these devices: one per distinct first address."""
-        return len(set(address_key(item.get('ipAddress') or item.get('ipv6Address')) for item in items))
-
-    @staticmethod
-    def ipv6_only_cost(items):
-        """The device/ip calls the listing needs as well: devices it cannot match (those with only an IPv6 address)."""
-        return len(set(address_key(item['ipv6Address']) for item in items if not item.get('ipAddress')))
+            self.known = [_in(pair, listed) or self._found(pair[0]) or self._found(pair[1]) for pair in addresses]
 
     def _found(self, address):
         """Whether device/ip knows the address (each distinct address asked once)."""
@@ -102,12 +94,30 @@ class Reconciliation(object):
             self._looked_up[key] = self.client.device_by_ip(address) is not None
         return self._looked_up[key]
 
-    def unmatched(self, positions=None):
+    def unmatched(self):
         """The devices the tenant does not know, each with its position (from 1) and the addresses it was given."""
-        return [dict(position=positions[index] if positions else index + 1, ip_address=item.get('ipAddress'),
-                     ipv6_address=item.get('ipv6Address'))
-                for index, item in enumerate(self.items) if not self.known[index]]
+        return [dict(position=index + 1, ip_address=pair[0], ipv6_address=pair[1])
+                for index, pair in enumerate(self.addresses) if not self.known[index]]
 
     def to_dict(self):
+        known = sum(self.known)
         return dict(method=self.method, tenant_total=self.tenant_total, list_pages=self.list_pages,
-                    ip_lookups=self.ip_lookups, known=sum(self.known), unknown=len(self.known) - sum(self.known))
+                    ip_lookups=self.ip_lookups, known=known, unknown=len(self.known) - known)
+
+
+def _listed_addresses(devices):
+    return set(address_key(device['ip_address']) for device in devices if device.get('ip_address'))
+
+
+def _in(pair, listed):
+    return any(address_key(address) in listed for address in pair if address)
+
+
+def lookup_cost(pairs):
+    """The fewest device/ip calls that could settle these devices: one per distinct first address."""
+    return len(set(address_key(pair[0] or pair[1]) for pair in pairs))
+
+
+def ipv6_only_cost(pairs):
+    """The device/ip calls the listing needs too: one per distinct address of the devices with only an IPv6 address."""
+    return len(set(address_key(pair[1]) for pair in pairs if not pair[0]))
