@@ -58,7 +58,7 @@ options:
         at least one address column) and one device a row; empty cells are left out, blank rows are skipped.
       - A file with another extension is read as JSON when its first character is C([), else as CSV.
       - Errors name the file line (CSV) or item (JSON) and the field.
-      - A CSV file is read as a stream, twice: a first pass validates every line (a bad line anywhere fails the task
+      - A CSV file is read as a stream, twice. A first pass validates every line (a bad line anywhere fails the task
         before anything is sent) and counts the devices, a second pass sends them batch by batch, so that only a
         few batches of devices are held in memory at a time. A JSON file is parsed whole; prefer CSV for very large
         fleets.
@@ -84,7 +84,7 @@ options:
       - The first C(device/list) page tells the tenant's device count; the rest is read by whichever costs fewer
         calls, the remaining pages of C(device/list) (1,000 devices a page) or one C(device/ip) call per address the
         first page did not match. RV(reconciliation) says which, and how many reads it took. These reads are paced
-        under O(reads_per_minute) (the vendor allows 60 a minute): a tenant of 500,000 devices is 500 pages, about
+        under O(reads_per_minute) (the vendor allows 60 a minute). A tenant of 500,000 devices is 500 pages, about
         8.5 minutes; 40 devices looked up one by one take under a minute.
       - A device is known when the tenant has a device at its C(ip_address), or else at its C(ipv6_address)
         (compared as address values). C(device/list) shows no IPv6 address, so a device it does not match and that

@@ -17,8 +17,8 @@ description:
   - Without O(ip_addresses), lists the tenant's device inventory with C(GET device/list), page after page of
     O(page_size) devices, each page read once, until the pages hold the C(total) the API reports.
   - With O(ip_addresses), asks for each address with C(GET device/ip) instead, and names the addresses no device has.
-  - Speaks both generations of the API, like M(fleetops.maintenance.iot_device_bulk): Strata Cloud Manager
-    (C(/iot/pub/v1), one OAuth2 token for the whole task) or a legacy API key (C(<tenant URL>/pub/v4.0)).
+  - Speaks both generations of the API, like M(fleetops.maintenance.iot_device_bulk), Strata Cloud Manager
+    (C(/iot/pub/v1), one OAuth2 token for the whole task) and the legacy API key (C(<tenant URL>/pub/v4.0)).
   - The vendor allows 60 of these reads a minute; they are paced under O(reads_per_minute). A tenant of
     500,000 devices is 500 pages, about 8.5 minutes; 40 addresses looked up one by one take about 40 seconds once the
     first burst of 59 reads is spent.
@@ -48,8 +48,8 @@ options:
     default: false
   traffic_restricted:
     description:
-      - Only devices whose traffic is restricted (V(yes)) or not (V(no)): the C(trafficRestricted) parameter of
-        C(device/list). Not used with O(ip_addresses).
+      - Only devices whose traffic is restricted (V(yes)) or not (V(no)), with the C(trafficRestricted) parameter
+        of C(device/list). Not used with O(ip_addresses).
     type: str
     choices: ['yes', 'no']
 extends_documentation_fragment:
