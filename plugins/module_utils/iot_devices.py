@@ -182,10 +182,9 @@ class DevicesFile(object):
 
     def items(self):
         """The API items, in file order (a CSV file read again, line by line)."""
-        if self._json_items is not None:
-            for item in self._json_items:
-                yield item
-            return
+        return iter(self._json_items) if self._json_items is not None else self._csv_items()
+
+    def _csv_items(self):
         count = 0
         for where, device in self._csv_records():
             try:

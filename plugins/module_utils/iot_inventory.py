@@ -60,10 +60,11 @@ class Reconciliation(object):
     shows no IPv6 address), so both ways count that the same.
 
     ``known`` holds one bool per device; ``method`` is LIST or LOOKUP; ``list_pages`` and ``ip_lookups`` count the
-    reads; ``tenant_total`` is the total the first page gave.
+    reads; ``tenant_total`` is the total the first page gave. ``force`` (LIST or LOOKUP) takes that way whatever it
+    costs, for comparisons (benchmarks/iot_bench.py).
     """
 
-    def __init__(self, client, addresses, page_size=MAX_PAGE_LENGTH):
+    def __init__(self, client, addresses, page_size=MAX_PAGE_LENGTH, force=None):
         self.client = client
         self.addresses = addresses
         self.ip_lookups = 0
@@ -75,7 +76,7 @@ class Reconciliation(object):
         unresolved = [pair for pair in addresses if not _in(pair, listed)]
         remaining_pages = page_count(self.tenant_total, page_size) - 1 if len(first) == page_size else 0
         # a tie goes to the lookups: as many calls, smaller answers
-        self.method = LIST if remaining_pages + ipv6_only_cost(unresolved) < lookup_cost(unresolved) else LOOKUP
+        self.method = force or (LIST if remaining_pages + ipv6_only_cost(unresolved) < lookup_cost(unresolved) else LOOKUP)
         if self.method == LIST:
             for dummy, devices in pages:
                 self.list_pages += 1
