@@ -4,11 +4,11 @@
     bash benchmarks/run --iot --short    # smaller sizes (the memory section at 50,000 devices)
 
 1. **Reconcile: the cheaper path.** Against the simulator (its read bucket off), a tenant of 5,000 devices
-   (5 pages of 1,000) and requests of several sizes, each with some devices the tenant does not know. For each
+   (20 pages of 1,000) and requests of several sizes, each with some devices the tenant does not know. For each
    request the reconciliation runs three ways in one run: forced to list every page, forced to look every device up
    with device/ip, and left to choose. Each row gives the reads made, the seconds those reads take at the vendor's
-   60 a minute (the collection's own RateLimiter on a virtual clock: the first 59 go at once, then one a second),
-   and the wall time without the pace. A tenant of 500,000 devices (500 pages) is the same model.
+   60 a minute as the collection paces them (its own RateLimiter on a virtual clock: a fresh task's first 59 go at
+   once, then one a second), the same once that burst is spent (one a second), and the wall time without the pace. A tenant of 500,000 devices (500 pages) is the same model.
 2. **A big devices_file.** Peak RSS of the module process (os.wait4) for a CSV of N devices: iot_device_bulk in check
    mode and in a live run (the simulator's limits off), against reading the whole file into memory first
    (iot_devices.load_devices_file, the way the module read it before it streamed).
@@ -26,9 +26,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 IOT = dict(customer_id='sim-tenant', key_id='sim-key-id', access_key='sim-access-key')
-TENANT_DEVICES = 5000
+TENANT_DEVICES = 20000
 # (devices the tenant knows, devices it does not): from a handful to the whole tenant
-REQUESTS = [(5, 2), (40, 5), (900, 10), (1500, 10), (5000, 10)]
+REQUESTS = [(4, 1), (15, 3), (40, 5), (500, 10), (20000, 10)]
 BIG_TENANT = 500000
 
 
@@ -87,11 +87,12 @@ def reconcile_section(url):
             rows.append(dict(known=known, unknown=unknown, way='chosen' if force is None else 'forced ' + force,
                              method=reconciliation.method, list_pages=reconciliation.list_pages,
                              ip_lookups=reconciliation.ip_lookups, calls=calls, paced_seconds=paced_seconds(calls),
+                             sustained_seconds=float(calls),
                              wall_seconds=round(wall, 3), unmatched=len(reconciliation.unmatched())))
             assert len(reconciliation.unmatched()) == unknown, rows[-1]
     pages = iot_inventory.page_count(BIG_TENANT, iot.MAX_PAGE_LENGTH)
     big = dict(tenant_devices=BIG_TENANT, list_pages=pages, paced_seconds=paced_seconds(pages),
-               lookups_40_paced_seconds=paced_seconds(1 + 40))
+               lookups_40_paced_seconds=paced_seconds(1 + 40), lookups_40_sustained_seconds=41.0)
     return rows, big
 
 
@@ -135,33 +136,37 @@ def memory_section(url, sizes, workdir, env):
             assert result['device_count'] == count and result['sent_device_count'] == count, result
             rows.append(dict(devices=count, file_mb=round(megabytes, 1), run='iot_device_bulk, ' + label,
                              peak_rss_mib=rss, seconds=seconds, updated=result['updated_device_count']))
-        whole = ('from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_devices import load_devices_file;'
+        # the module's imports, then the whole file in memory
+        whole = ('import ansible_collections.fleetops.maintenance.plugins.modules.iot_device_bulk;'
+                 'from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_devices import load_devices_file;'
                  'print(len(load_devices_file(%r)))' % path)
         rss, seconds, dummy = peak_rss([sys.executable, '-c', whole], env)
         rows.append(dict(devices=count, file_mb=round(megabytes, 1), run='whole file read into memory (the former way)',
                          peak_rss_mib=rss, seconds=seconds, updated=None))
-    baseline, dummy, dummy = peak_rss([sys.executable, '-c', 'import ansible.module_utils.basic, requests'], env)
+    baseline, dummy, dummy = peak_rss([sys.executable, '-c', 'import ansible_collections.fleetops.maintenance.plugins.modules.iot_device_bulk'], env)
     return rows, baseline
 
 
 def markdown(report):
     lines = ['# IoT Security benchmark', '', 'Generated %s on %s.' % (report['generated_at'], report['machine']), '',
              '## Reconcile: list every page or look every device up', '',
-             'Tenant of %d devices (%d pages of 1,000); reads paced at the vendor\'s 60 a minute.' % (
+             'Tenant of %d devices (%d pages of 1,000). "At 60/min": the reads as the collection paces them, a fresh '
+             'task\'s first 59 at once, then one a second; "sustained": one a second.' % (
                  TENANT_DEVICES, TENANT_DEVICES // 1000), '',
-             '| request (known + unknown) | way | method | pages | device/ip | reads | at 60/min | wall, unpaced |',
-             '|---|---|---|---|---|---|---|---|']
+             '| request (known + unknown) | way | method | pages | device/ip | reads | at 60/min | sustained | wall, unpaced |',
+             '|---|---|---|---|---|---|---|---|---|']
     for row in report['reconcile']:
-        lines.append('| %d + %d | %s | %s | %d | %d | %d | %.0f s | %.2f s |' % (
+        lines.append('| %d + %d | %s | %s | %d | %d | %d | %.0f s | %.0f s | %.2f s |' % (
             row['known'], row['unknown'], row['way'], row['method'], row['list_pages'], row['ip_lookups'], row['calls'],
-            row['paced_seconds'], row['wall_seconds']))
+            row['paced_seconds'], row['sustained_seconds'], row['wall_seconds']))
     big = report['big_tenant']
-    lines += ['', 'A tenant of %d devices: %d pages, %.0f s (%.1f min) at 60 a minute; 40 devices looked up after the '
-              'first page: %.0f s.' % (big['tenant_devices'], big['list_pages'], big['paced_seconds'],
-                                       big['paced_seconds'] / 60, big['lookups_40_paced_seconds'])]
+    lines += ['', 'A tenant of %d devices: %d pages, %.0f s (%.1f min) as paced, %.0f s sustained; 40 devices looked up '
+              'after the first page: %.0f s as paced, %.0f s sustained.' % (
+                  big['tenant_devices'], big['list_pages'], big['paced_seconds'], big['paced_seconds'] / 60,
+                  big['list_pages'], big['lookups_40_paced_seconds'], big['lookups_40_sustained_seconds'])]
     if report.get('memory'):
         lines += ['', '## A big devices_file: peak RSS of the module process', '',
-                  'Python with ansible.module_utils.basic and requests imported: %.1f MiB.' % report['memory_baseline_mib'], '',
+                  'The module\'s imports alone: %.1f MiB.' % report['memory_baseline_mib'], '',
                   '| devices | CSV | run | peak RSS | time |', '|---|---|---|---|---|']
         for row in report['memory']:
             lines.append('| %d | %.1f MB | %s | %.1f MiB | %.2f s |' % (row['devices'], row['file_mb'], row['run'],

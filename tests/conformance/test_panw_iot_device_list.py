@@ -11,6 +11,7 @@ spec files and examples, read at test time from the pinned copy in specs/pan.dev
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -40,7 +41,9 @@ _JsonLikeLoader.yaml_implicit_resolvers = {
 }
 
 
+@functools.lru_cache(maxsize=None)
 def spec_file(relative):
+    """A spec file, parsed once (the callers do not change it)."""
     with open(SPEC / relative, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=_JsonLikeLoader)  # noqa: S506 (a SafeLoader subclass)
 
@@ -113,12 +116,13 @@ def test_device_ip_takes_one_required_ip_parameter():
 # ------------------------------------------------------------------ the client's requests, on the simulator
 
 def legacy_client(sim):
-    return iot.IotClient(dict(api_url=sim.url, timeout=5, retries=0, retry_backoff=0, rate_limit_timeout=5,
+    return iot.IotClient(dict(api_url=sim.url, timeout=60, retries=0, retry_backoff=0, rate_limit_timeout=5,
                               validate_certs=True, ca_path=None, requests_per_minute=180, **CREDENTIALS.iot))
 
 
 def scm_client(sim):
-    return iot.IotClient(dict(api_url=sim.url, auth_url=sim.url + "/oauth2/access_token", timeout=5, retries=0,
+    # the simulator makes its RSA key on its first token: seconds on a busy machine
+    return iot.IotClient(dict(api_url=sim.url, auth_url=sim.url + "/oauth2/access_token", timeout=60, retries=0,
                               retry_backoff=0, rate_limit_timeout=5, validate_certs=True, ca_path=None,
                               requests_per_minute=180, **CREDENTIALS.iot_scm))
 
