@@ -152,11 +152,17 @@ error:
            vendor_message: Forbidden access., request_id: null, outcome_unknown: false, kind: auth}
 '''
 
+import ipaddress
+import re
+
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, at_least
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import MAX_PAGE_LENGTH, generation
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_inventory import address_key, device_pages
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_options import IOT
 from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+
+# An ISO 8601 date-time (the spec's format: date-time), the time and the zone optional.
+DATE_TIME_RE = re.compile(r'^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$')
 
 ARGUMENT_SPEC = dict(
     ip_addresses=dict(type='list', elements='str'),
@@ -171,8 +177,8 @@ def list_filters(params):
     """The query parameters of deviceList.yaml the options set."""
     filters = {}
     if params['stime'] is not None:
-        if not params['stime'].strip():
-            raise InvalidInput('stime must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z, got an empty value')
+        if not DATE_TIME_RE.match(params['stime'].strip()):
+            raise InvalidInput('stime must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z, got %r' % params['stime'])
         filters['stime'] = params['stime'].strip()
     if params['detail']:
         filters['detail'] = 'true'
@@ -187,6 +193,10 @@ def unique_addresses(addresses):
     for position, address in enumerate(addresses, 1):
         if not address or not address.strip():
             raise InvalidInput('ip_addresses item %d is empty' % position)
+        try:
+            ipaddress.ip_address(address.strip())
+        except ValueError:
+            raise InvalidInput('ip_addresses item %d: %r is not an IPv4 or IPv6 address' % (position, address))
         key = address_key(address)
         if key not in seen:
             seen.add(key)

@@ -160,6 +160,8 @@ def test_a_refused_key_fails_clearly(simulator, run_module, conn):
     (dict(ip_addresses=['10.20.0.1', ' ']), 'ip_addresses item 2 is empty'),
     (dict(ip_addresses=['10.20.0.1'], stime='2026-11-01T00:00:00Z'), 'cannot be used with ip_addresses'),
     (dict(stime=' '), 'stime must be an ISO 8601 date-time'),
+    (dict(stime='last week'), "stime must be an ISO 8601 date-time such as 2026-11-01T00:00:00Z, got 'last week'"),
+    (dict(ip_addresses=['10.20.0.300']), "ip_addresses item 1: '10.20.0.300' is not an IPv4 or IPv6 address"),
     (dict(traffic_restricted='maybe'), 'value of traffic_restricted must be one of: yes, no'),
     (dict(reads_per_minute=0), 'reads_per_minute must be at least 1'),
 ])
