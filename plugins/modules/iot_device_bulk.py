@@ -253,7 +253,7 @@ unmatched_devices:
   description:
     - With O(reconcile=true), the devices the tenant does not know (not sent), in the order given, each with its
       position (from 1, in O(devices) or in the file's devices) and the addresses it was given (null where not given).
-  returned: when O(reconcile=true) and the reads succeeded
+  returned: when O(reconcile=true), unless a read failed
   type: list
   elements: dict
   contains:
@@ -269,7 +269,7 @@ unmatched_devices:
   sample: [{"position": 12, "ip_address": "10.20.9.9", "ipv6_address": null}]
 reconciliation:
   description: With O(reconcile=true), how the known devices were found.
-  returned: when O(reconcile=true) and the reads succeeded
+  returned: when O(reconcile=true) and there were devices to read about, unless a read failed
   type: dict
   contains:
     method:
