@@ -8,7 +8,8 @@
    request the reconciliation runs three ways in one run: forced to list every page, forced to look every device up
    with device/ip, and left to choose. Each row gives the reads made, the seconds those reads take at the vendor's
    60 a minute as the collection paces them (its own RateLimiter on a virtual clock: a fresh task's first 59 go at
-   once, then one a second), the same once that burst is spent (one a second), and the wall time without the pace. A tenant of 500,000 devices (500 pages) is the same model.
+   once, then one a second), the same once that burst is spent (one a second), and the wall time without the pace.
+   A tenant of 500,000 devices (500 pages) is the same model.
 2. **A big devices_file.** Peak RSS of the module process (its VmHWM, sampled every 20 ms) for a CSV of N devices: iot_device_bulk in check
    mode and in a live run (the simulator's limits off), against reading the whole file into memory first
    (iot_devices.load_devices_file, the way the module read it before it streamed).
@@ -186,8 +187,8 @@ def markdown(report):
                   'The module\'s imports alone: %.1f MiB.' % report['memory_baseline_mib'], '',
                   '| devices | CSV | run | peak RSS | time |', '|---|---|---|---|---|']
         for row in report['memory']:
-            lines.append('| %d | %.1f MB | %s | %.1f MiB | %.2f s |' % (row['devices'], row['file_mb'], row['run'],
-                                                                      row['peak_rss_mib'], row['seconds']))
+            lines.append('| %d | %.1f MB | %s | %.1f MiB | %.2f s |' % (
+                row['devices'], row['file_mb'], row['run'], row['peak_rss_mib'], row['seconds']))
     return '\n'.join(lines) + '\n'
 
 

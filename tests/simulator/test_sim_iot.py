@@ -116,7 +116,8 @@ def test_list_has_its_own_bucket(sim):
     assert bulk(sim, {"devicelist": []}).status_code == 200
 
 
-def device_ip(sim, ip, headers=IOT_HEADERS, prefix="/pub/v4.0", tenant=TENANT):
+def device_ip(sim, ip, headers=None, prefix="/pub/v4.0", tenant=TENANT):
+    headers = IOT_HEADERS if headers is None else headers
     params = {"customerid": tenant} if prefix == "/pub/v4.0" else {}
     if ip is not None:
         params["ip"] = ip

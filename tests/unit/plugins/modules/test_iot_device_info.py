@@ -94,8 +94,8 @@ def test_filters_are_the_specs_query_parameters(simulator, run_module, conn):
     assert not failed, result['msg']
     # device i was last active on day i % 28 + 1
     assert result['total'] == len([index for index in range(300) if index % 28 == 27]) == len(result['devices'])
-    assert_calls(simulator, [Call('GET', LIST, page(0, 1000, stime='2026-11-28T00:00:00Z', detail='true',
-                                                     trafficRestricted='no'))])
+    query = page(0, 1000, stime='2026-11-28T00:00:00Z', detail='true', trafficRestricted='no')
+    assert_calls(simulator, [Call('GET', LIST, query)])
 
 
 def test_check_mode_runs_the_reads(simulator, run_module, conn):
