@@ -113,11 +113,14 @@ def parse_error(status, data):
 
 def parse_read_error(status, data):
     """The reads answer the data itself, without the ``code`` of a write: ``{total, devices}`` for device/list
-    (IoTDeviceInventoryResponse) and the device object for device/ip (DeviceDetailPerIPResponse)."""
+    (IoTDeviceInventoryResponse) and the device object for device/ip (DeviceDetailPerIPResponse). A 200 that does
+    carry a ``code`` other than 1 is the API's ``{code, msg}`` error (an assumption: the spec shows none for reads)."""
     if status >= 400:
         return parse_error(status, data)
     if not isinstance(data, dict):
         return VendorError(None, 'the answer is not a JSON object', KIND_MALFORMED)
+    if 'code' in data and data['code'] not in SUCCESS_CODES:
+        return VendorError(data.get('code'), data.get('msg') or data.get('message'))
     return None
 
 
