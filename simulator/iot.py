@@ -1,5 +1,5 @@
 """Palo Alto Networks IoT Security: the legacy public API v4.0 (key headers) and the Strata Cloud Manager
-generation (OAuth2 client-credentials tokens, Bearer auth): device/bulkUpdate and device/list on both."""
+generation (OAuth2 client-credentials tokens, Bearer auth): device/bulkUpdate, device/list and device/ip on both."""
 from __future__ import annotations
 
 import base64
@@ -9,6 +9,7 @@ import ipaddress
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
@@ -20,7 +21,10 @@ UPDATE_SOURCES = ("cellular", "cisco_wlc", "aruba_wlc", "snmp", "sccm", "crowdst
 MAX_PAGE_LENGTH = 1000
 MATCH_KEYS = ("ipAddress", "ipv6Address")
 # The DeviceDetails properties of a device/list item the seed knows (components/schemas.yaml); strings all.
-LIST_KEYS = ("deviceid", "hostname", "category", "profile", "ip_address", "mac_address")
+LIST_KEYS = ("deviceid", "hostname", "category", "profile", "ip_address", "mac_address", "last_activity")
+# GET device/list and GET device/ip: "Rate limiting: 60 times per minute" each (iot.yaml). Whether the two share one
+# bucket is undocumented; the simulator makes them share one (the stricter reading).
+READ_ROUTES = ("device/list", "device/ip")
 BAD_REQUEST = {"code": 400, "msg": "Bad Request. This occurs when an HTTP request contains an invalid query string."}
 FORBIDDEN = {"code": 403, "msg": "Forbidden access. Either the provided API key is invalid or it does not have the required RBAC permissions to run this API."}
 TOO_MANY = {"code": 429, "msg": "Too many requests. The number of requests for device details for a single device exceeded "
@@ -43,7 +47,7 @@ class IotSettings(Settings):  # pylint: disable=too-many-instance-attributes
 
     rate_limit_per_minute: float | None = 180  # per-tenant bucket of everything but device/list (None: unlimited)
     rate_burst: float | None = None  # its size (None: the per-minute rate)
-    list_rate_limit_per_minute: float | None = 60  # the per-tenant bucket of GET device/list
+    list_rate_limit_per_minute: float | None = 60  # the per-tenant bucket of GET device/list and device/ip
     list_rate_burst: float | None = None
     retry_after: float | None = None  # the vendor documents no Retry-After; a number adds it to 429s
     token_ttl_seconds: float = 899  # how long an issued Strata Cloud Manager token is honoured (and its exp)
@@ -146,9 +150,11 @@ class IotApp(VendorApp):
 
     def _route(self, request: SimRequest, tenant: dict[str, Any], route: str) -> SimResponse:
         """The API calls, the same on both generations."""
-        if (request.method, route) == ("GET", "device/list"):
-            limited = self._throttle(tenant["id"] + "/list", self.settings.list_rate_limit_per_minute, self.settings.list_rate_burst)
-            return limited or self._device_list(request, tenant)
+        if request.method == "GET" and route in READ_ROUTES:
+            limited = self._throttle(tenant["id"] + "/reads", self.settings.list_rate_limit_per_minute, self.settings.list_rate_burst)
+            if limited:
+                return limited
+            return self._device_list(request, tenant) if route == "device/list" else self._device_by_ip(request, tenant)
         limited = self._throttle(tenant["id"], self.settings.rate_limit_per_minute, self.settings.rate_burst)
         if limited:
             return limited
@@ -293,9 +299,40 @@ class IotApp(VendorApp):
 
     @staticmethod
     def _device_list(request: SimRequest, tenant: dict[str, Any]) -> SimResponse:
+        """offset, pagelength (at most 1000, the default) and the stime filter of deviceList.yaml; the other
+        parameters (detail, sortdirection, sortfield, trafficRestricted) are accepted and ignored."""
         offset, pagelength = request.query.get("offset", "0"), request.query.get("pagelength", str(MAX_PAGE_LENGTH))
         if not (offset.isdigit() and pagelength.isdigit() and 1 <= int(pagelength) <= MAX_PAGE_LENGTH):
             return json_response(400, dict(BAD_REQUEST))
-        page = tenant["devices"][int(offset):int(offset) + int(pagelength)]
-        devices = [{key: device[key] for key in LIST_KEYS if device[key] is not None} for device in page]
-        return json_response(200, {"total": len(tenant["devices"]), "devices": devices})
+        devices = tenant["devices"]
+        if request.query.get("stime"):
+            since = parse_time(request.query["stime"])
+            if since is None:
+                return json_response(400, dict(BAD_REQUEST))
+            devices = [device for device in devices if device["last_activity"] and parse_time(device["last_activity"]) >= since]
+        page = devices[int(offset):int(offset) + int(pagelength)]
+        return json_response(200, {"total": len(devices), "devices": [listed(device) for device in page]})
+
+    @staticmethod
+    def _device_by_ip(request: SimRequest, tenant: dict[str, Any]) -> SimResponse:
+        """deviceDetailPerIP.yaml: the one required parameter ip; the answer is the device object itself
+        (DeviceDetailPerIPResponse). An address no device has gets 200 {} (undocumented: an assumption)."""
+        address = request.query.get("ip", "").strip()
+        if not address:
+            return json_response(400, dict(BAD_REQUEST))
+        matches = tenant["by_ip"].get(address_key(address), [])
+        return json_response(200, listed(matches[0]) if matches else {})
+
+
+def listed(device: dict[str, Any]) -> dict[str, Any]:
+    """A device as device/list and device/ip show it: the DeviceDetails properties the seed knows."""
+    return {key: device[key] for key in LIST_KEYS if device.get(key) is not None}
+
+
+def parse_time(text: str) -> datetime | None:
+    """An ISO 8601 date-time (a trailing Z included) as an aware datetime (naive ones taken as UTC), or None."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

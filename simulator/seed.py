@@ -142,6 +142,8 @@ def _iot_device(index: int) -> dict[str, Any]:
         "ip_address": iot_device_ipv4(index),
         "ipv6_address": f"fd00:20::{index + 1:x}" if index % 3 == 0 else None,
         "mac_address": mac,
+        # DeviceDetails.last_activity; spread over 28 days so that device/list's stime filter has something to do
+        "last_activity": f"2026-11-{index % 28 + 1:02d}T08:00:00.000Z",
     }
 
 
@@ -164,6 +166,7 @@ def _iot(section: dict[str, Any]) -> dict[str, Any]:
                     "ip_address": item.get("ip_address", item.get("ipAddress")),
                     "ipv6_address": item.get("ipv6_address", item.get("ipv6Address")),
                     "mac_address": mac,
+                    "last_activity": item.get("last_activity", generated["last_activity"]),
                 })
         legacy = {name: tenant.get(name) for name in IOT_LEGACY_KEYS}
         scm = {name: None if tenant.get(name) is None else str(tenant[name]) for name in IOT_SCM_KEYS}

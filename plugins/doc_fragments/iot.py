@@ -77,4 +77,13 @@ options:
         out within O(rate_limit_timeout).
     type: int
     default: 180
+  reads_per_minute:
+    description:
+      - At most this many reads (C(GET device/list) and C(GET device/ip)) a minute from this task, paced apart from
+        O(requests_per_minute). The vendor documents 60 a minute for each of these reads
+        (C(openapi-specs/iot/iot.yaml) in PaloAltoNetworks/pan.dev); whether they share one budget is not documented,
+        so both count against this one.
+      - Only the modules and options that read the tenant's devices use it.
+    type: int
+    default: 60
 '''

@@ -14,7 +14,9 @@
   ``<tenant URL>/pub/v4.0``, the ``customerid`` query parameter and the ``X-Key-Id`` and
   ``X-Access-Key`` headers on every call.
 
-Both take the same bodies and answer alike; errors are ``{code, msg}`` and a bad key gets HTTP 403.
+Both take the same bodies and answer alike; errors are ``{code, msg}`` and a bad key gets HTTP 403. The reads
+(``device/list``, ``device/ip``) have a rate of their own, 60 a minute (``openapi-specs/iot/iot.yaml``), and are
+paced apart from the writes.
 Nothing here knows about Ansible; the options and their checks are in iot_options.py, the device in iot_devices.py.
 """
 
@@ -51,6 +53,11 @@ DEFAULT_TOKEN_SECONDS = 900
 TOKEN_RENEW_MARGIN_SECONDS = 60
 # The documented success code in a 200; the schema types it as a string, the example as an int.
 SUCCESS_CODES = (1, '1')
+# "Rate limiting: 60 times per minute" for GET device/list and GET device/ip (openapi-specs/iot/iot.yaml). Whether
+# the two share one budget is undocumented: one pacer serves both.
+READS_PER_MINUTE = 60
+# deviceList.yaml: "The maximum page length you can set is 1000. The default page length ... is 1000."
+MAX_PAGE_LENGTH = 1000
 
 
 def given(params, name):
@@ -101,6 +108,19 @@ def parse_error(status, data):
     if data.get('code') not in SUCCESS_CODES:
         return VendorError(data.get('code'), data.get('msg') or data.get('message') or
                            'the answer does not report success (code 1)')
+    return None
+
+
+def parse_read_error(status, data):
+    """The reads answer the data itself, without the ``code`` of a write: ``{total, devices}`` for device/list
+    (IoTDeviceInventoryResponse) and the device object for device/ip (DeviceDetailPerIPResponse). A 200 that does
+    carry a ``code`` other than 1 is the API's ``{code, msg}`` error (an assumption: the spec shows none for reads)."""
+    if status >= 400:
+        return parse_error(status, data)
+    if not isinstance(data, dict):
+        return VendorError(None, 'the answer is not a JSON object', KIND_MALFORMED)
+    if 'code' in data and data['code'] not in SUCCESS_CODES:
+        return VendorError(data.get('code'), data.get('msg') or data.get('message'))
     return None
 
 
@@ -227,24 +247,28 @@ class IotClient(VendorClient):
             def auth(method, request_uri, body):  # pylint: disable=unused-argument
                 return {'X-Key-Id': key_id, 'X-Access-Key': access_key}
             hint = AUTH_HINT
-        self.client = self.http(api_base_url(api_url(params, self.generation), self.generation), auth=auth,
-                                error_parser=parse_error, rate_limiter=RateLimiter(params['requests_per_minute']),
-                                auth_hint=hint)
+        base_url = api_base_url(api_url(params, self.generation), self.generation)
+        self.client = self.http(base_url, auth=auth, error_parser=parse_error,
+                                rate_limiter=RateLimiter(params['requests_per_minute']), auth_hint=hint)
+        # The reads' own pacer; the same credentials (on SCM, the same token) as the writes.
+        self.reads = self.http(base_url, auth=auth, error_parser=parse_read_error,
+                               rate_limiter=RateLimiter(params.get('reads_per_minute') or READS_PER_MINUTE), auth_hint=hint)
 
-    def _request(self, method, path, **kwargs):
+    def _request(self, method, path, client=None, **kwargs):
         """One call; on SCM, a 401 or 403 answer renews the token and repeats the call once.
 
         Repeating is safe because a refused call was not applied; no other call is ever repeated for a renewal.
         """
+        client = client or self.client
         try:
-            return self.client.request(method, path, **kwargs)
+            return client.request(method, path, **kwargs)
         except TokenError:
             raise
         except ApiError as exc:
             if self.login is None or exc.status not in (401, 403):
                 raise
         self.login.forget()
-        return self.client.request(method, path, **kwargs)
+        return client.request(method, path, **kwargs)
 
     def bulk_update(self, devicelist, update_source):
         """PUT device/bulkUpdate with a cellular devicelist; return the API's updatedDeviceNum (None when the
@@ -254,11 +278,36 @@ class IotClient(VendorClient):
         """
         response = self._request('PUT', '/device/bulkUpdate', params=dict(self.query, updateSource=update_source),
                                  json_body={'devicelist': devicelist}, idempotent=True)
-        updated = response.data.get('updatedDeviceNum')
-        if isinstance(updated, bool):
-            return None
-        if isinstance(updated, int):
-            return updated
-        if isinstance(updated, str) and updated.isdigit():
-            return int(updated)
+        return _count(response.data.get('updatedDeviceNum'))
+
+    def device_list(self, offset, pagelength, filters=None):
+        """GET device/list, one page: (total, devices), the devices as the API gives them.
+
+        ``filters`` are further query parameters of deviceList.yaml (stime, detail, trafficRestricted).
+        """
+        params = dict(self.query, offset=offset, pagelength=pagelength)
+        params.update(filters or {})
+        response = self._request('GET', '/device/list', client=self.reads, params=params, idempotent=True)
+        total, devices = _count(response.data.get('total')), response.data.get('devices')
+        if total is None or not isinstance(devices, list) or not all(isinstance(device, dict) for device in devices):
+            raise ApiError('HTTP %d without a total and a devices list (IoTDeviceInventoryResponse)' % response.status,
+                           method='GET', path='/device/list', status=response.status, kind=KIND_MALFORMED)
+        return total, devices
+
+    def device_by_ip(self, address):
+        """GET device/ip: the device with this IP address as the API gives it, or None when the answer names no
+        device (the spec documents no answer for an unknown address; an object without deviceid is taken as none)."""
+        response = self._request('GET', '/device/ip', client=self.reads, params=dict(self.query, ip=address),
+                                 idempotent=True)
+        return response.data if response.data.get('deviceid') else None
+
+
+def _count(value):
+    """A count the API gave as an integer or a string of digits; None for anything else."""
+    if isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None

@@ -91,6 +91,8 @@ def device_to_api(device, where):
     notation: the vendor does not document which notations it treats as equal); absent or blank fields
     are left out.
     """
+    if isinstance(device, _WrongColumns):
+        raise ValueError('%s: %s' % (where, device.message))
     if not isinstance(device, dict):
         raise ValueError('%s: must be a dict of device fields, got %s' % (where, type(device).__name__))
     unknown = sorted(str(key) for key in device if key not in API_NAMES)
@@ -139,23 +141,127 @@ def devices_to_api(devices, label='devices'):
     return items
 
 
-def load_devices_file(path):
-    """Read and validate a CSV (header of snake_case field names) or JSON (list of objects) device file.
+class DeviceList(object):
+    """The devices of the ``devices`` option: validated at once (InvalidDevices lists every problem)."""
 
-    The format is taken from the extension (.csv, .json), else from the first
-    character (``[`` means JSON). Raises InvalidDevices, or InvalidInput for a file that cannot be read.
+    def __init__(self, devices, label='devices'):
+        self._items = devices_to_api(devices, label=label)
+        self.count = len(self._items)
+
+    def items(self):
+        return iter(self._items)
+
+
+class DevicesFile(object):
+    """A CSV (header of snake_case field names) or JSON (list of objects) device file, validated on creation.
+
+    The format is taken from the extension (.csv, .json), else from the first character (``[`` means JSON). A CSV
+    file is read as a stream, twice: once to validate every line (InvalidDevices names every bad line, before
+    anything is sent) and count the devices, and again, line by line, by ``items()``; only the line being read is
+    held in memory. A JSON file is parsed whole, once. Raises InvalidDevices, or InvalidInput for a file that
+    cannot be read.
     """
-    try:
-        with io.open(path, 'r', encoding='utf-8-sig', newline='') as handle:
-            text = handle.read()
-    except (IOError, OSError) as exc:
-        raise InvalidInput('devices_file %s cannot be read: %s' % (path, exc))
-    except UnicodeDecodeError as exc:
-        raise InvalidInput('devices_file %s is not UTF-8 text: %s' % (path, exc))
-    lower = path.lower()
-    if lower.endswith('.json') or (not lower.endswith('.csv') and text.lstrip().startswith('[')):
-        return _json_devices(text, path)
-    return _csv_devices(text, path)
+
+    def __init__(self, path):
+        self.path = path
+        lower = path.lower()
+        if lower.endswith('.json') or (not lower.endswith('.csv') and self._first_character() == '['):
+            self._json_items = _json_devices(self._read(), path)
+            self.count = len(self._json_items)
+            return
+        self._json_items = None
+        self.count, errors = 0, []
+        for where, device in self._csv_records():
+            try:
+                device_to_api(device, where)
+                self.count += 1
+            except ValueError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise InvalidDevices(errors)
+
+    def items(self):
+        """The API items, in file order (a CSV file read again, line by line)."""
+        return iter(self._json_items) if self._json_items is not None else self._csv_items()
+
+    def _csv_items(self):
+        count = 0
+        for where, device in self._csv_records():
+            try:
+                item = device_to_api(device, where)
+            except ValueError as exc:
+                raise InvalidInput('devices_file %s changed while it was read: %s' % (self.path, exc))
+            count += 1
+            yield item
+        if count != self.count:
+            raise InvalidInput('devices_file %s changed while it was read: %d devices, then %d' % (self.path, self.count, count))
+
+    def _open(self):
+        try:
+            return io.open(self.path, 'r', encoding='utf-8-sig', newline='')
+        except (IOError, OSError) as exc:
+            raise InvalidInput('devices_file %s cannot be read: %s' % (self.path, exc))
+
+    def _first_character(self):
+        with self._open() as handle:
+            while True:
+                try:
+                    chunk = handle.read(4096)
+                except UnicodeDecodeError as exc:
+                    raise InvalidInput('devices_file %s is not UTF-8 text: %s' % (self.path, exc))
+                if not chunk or chunk.strip():
+                    return chunk.lstrip()[:1]
+
+    def _read(self):
+        with self._open() as handle:
+            try:
+                return handle.read()
+            except UnicodeDecodeError as exc:
+                raise InvalidInput('devices_file %s is not UTF-8 text: %s' % (self.path, exc))
+
+    def _csv_records(self):
+        """(where, device dict) for each device line; a line with the wrong number of columns is a device whose
+        problem is named (a dict that device_to_api refuses)."""
+        path = self.path
+        with self._open() as handle:
+            reader = csv.reader(handle)
+            try:
+                try:
+                    header = [name.strip() for name in next(reader)]
+                except StopIteration:
+                    return
+                unknown = [name for name in header if name not in API_NAMES]
+                if unknown or len(set(header)) != len(header):
+                    raise InvalidInput('devices_file %s line 1: the header must name distinct device fields (%s); bad columns: %s'
+                                       % (path, ', '.join(name for name, dummy in DEVICE_FIELDS),
+                                          ', '.join(repr(name) for name in unknown) or 'duplicates'))
+                position = 0
+                for row in reader:
+                    if not any(cell.strip() for cell in row):
+                        continue
+                    position += 1
+                    where = 'devices_file %s line %d (device %d)' % (path, reader.line_num, position)
+                    if len(row) != len(header):
+                        yield where, _WrongColumns(len(row), len(header))
+                        continue
+                    yield where, dict(zip(header, row))
+            except csv.Error as exc:
+                raise InvalidInput('devices_file %s line %d: %s' % (path, reader.line_num, exc))
+            except UnicodeDecodeError as exc:
+                raise InvalidInput('devices_file %s is not UTF-8 text: %s' % (path, exc))
+
+
+class _WrongColumns(dict):
+    """A CSV line whose cells do not match the header: device_to_api refuses it with this message."""
+
+    def __init__(self, got, expected):
+        super(_WrongColumns, self).__init__()
+        self.message = 'has %d columns where the header has %d' % (got, expected)
+
+
+def load_devices_file(path):
+    """Every device of a devices file as API items (see DevicesFile), read whole."""
+    return list(DevicesFile(path).items())
 
 
 def _json_devices(text, path):
@@ -166,39 +272,3 @@ def _json_devices(text, path):
     if not isinstance(devices, list):
         raise InvalidInput('devices_file %s must hold a JSON list of device objects, got %s' % (path, type(devices).__name__))
     return devices_to_api(devices, label='devices_file %s' % path)
-
-
-def _csv_devices(text, path):
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [name.strip() for name in next(reader)]
-    except StopIteration:
-        return []
-    except csv.Error as exc:
-        raise InvalidInput('devices_file %s line 1: %s' % (path, exc))
-    unknown = [name for name in header if name not in API_NAMES]
-    if unknown or len(set(header)) != len(header):
-        raise InvalidInput('devices_file %s line 1: the header must name distinct device fields (%s); bad columns: %s'
-                           % (path, ', '.join(name for name, dummy in DEVICE_FIELDS),
-                              ', '.join(repr(name) for name in unknown) or 'duplicates'))
-
-    items, errors = [], []
-    position = 0
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            position += 1
-            where = 'devices_file %s line %d (device %d)' % (path, reader.line_num, position)
-            if len(row) != len(header):
-                errors.append('%s: has %d columns where the header has %d' % (where, len(row), len(header)))
-                continue
-            try:
-                items.append(device_to_api(dict(zip(header, row)), where))
-            except ValueError as exc:
-                errors.append(str(exc))
-    except csv.Error as exc:
-        raise InvalidInput('devices_file %s line %d: %s' % (path, reader.line_num, exc))
-    if errors:
-        raise InvalidDevices(errors)
-    return items

@@ -26,6 +26,7 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
     GENERATION_NAMES,
     LEGACY,
     LEGACY_OPTIONS,
+    READS_PER_MINUTE,
     SCM,
     SCM_OPTIONS,
     IotClient,
@@ -45,6 +46,7 @@ IOT_ARGUMENT_SPEC = dict(
     key_id=dict(type='str', no_log=True, fallback=(env_fallback, ['PANW_IOT_KEY_ID'])),
     access_key=dict(type='str', no_log=True, fallback=(env_fallback, ['PANW_IOT_ACCESS_KEY'])),
     requests_per_minute=dict(type='int', default=180),
+    reads_per_minute=dict(type='int', default=READS_PER_MINUTE),
 )
 TSG_ID_RE = re.compile(r'^[0-9]+$')
 # Legacy tenant URLs are https://<tenant>.iot.paloaltonetworks.com (pan.dev/iot/api/iot-public-api-headers).
@@ -104,6 +106,7 @@ def check_connection(params):
     if name == SCM:
         http_url('auth_url', auth_url(params), 'PANW_IOT_AUTH_URL')
     at_least('requests_per_minute', params['requests_per_minute'], 1)
+    at_least('reads_per_minute', params['reads_per_minute'], 1)
 
 
 IOT = Vendor('iot', IOT_ARGUMENT_SPEC, IotClient, urls=(), check=check_connection)

@@ -58,6 +58,10 @@ options:
         at least one address column) and one device a row; empty cells are left out, blank rows are skipped.
       - A file with another extension is read as JSON when its first character is C([), else as CSV.
       - Errors name the file line (CSV) or item (JSON) and the field.
+      - A CSV file is read as a stream, twice. A first pass validates every line (a bad line anywhere fails the task
+        before anything is sent) and counts the devices, a second pass sends them batch by batch, so that only a
+        few batches of devices are held in memory at a time. A JSON file is parsed whole; prefer CSV for very large
+        fleets.
     type: path
   update_source:
     description:
@@ -73,6 +77,24 @@ options:
       - How many devices each request carries. The vendor documents no maximum.
     type: int
     default: 500
+  reconcile:
+    description:
+      - Before anything is sent, read which of the devices the tenant knows, send only those, and name the others in
+        RV(unmatched_devices).
+      - The first C(device/list) page tells the tenant's device count; the rest is read by whichever costs fewer
+        calls, the remaining pages of C(device/list) (1,000 devices a page) or one C(device/ip) call per address the
+        first page did not match. RV(reconciliation) says which, and how many reads it took. These reads are paced
+        under O(reads_per_minute) (the vendor allows 60 a minute). A tenant of 500,000 devices is 500 pages, about
+        8.5 minutes; 40 devices looked up one by one take under a minute.
+      - A device is known when the tenant has a device at its C(ip_address), or else at its C(ipv6_address)
+        (compared as address values). C(device/list) shows no IPv6 address, so a device it does not match and that
+        has an C(ipv6_address) is looked up by that address with C(device/ip).
+      - Sending only known devices makes RV(updated_device_count) count the devices the API matched out of those it
+        was sent, and keeps devices the tenant does not know out of the request (the API would ignore them).
+      - With O(reconcile=true), check mode makes the reads (and, on Strata Cloud Manager, the token request) and
+        names the unmatched devices, and sends no update.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - fleetops.maintenance.connection
   - fleetops.maintenance.concurrency
@@ -81,7 +103,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Validates every device and reports the batches that would be sent; sends nothing.
+    details:
+      - Validates every device and reports the batches that would be sent; sends no update.
+      - With O(reconcile=true) it also makes the reads that tell which devices the tenant knows (read-only calls)
+        and names the unmatched ones; otherwise it makes no call at all.
   diff_mode:
     support: none
   idempotent:
@@ -99,8 +124,10 @@ notes:
   - The vendor documents no answer for an expired or refused token on the IoT API; a call answered HTTP 401 or 403 was
     not applied, so the module renews the token and repeats that one call once. No other call is ever repeated for a
     renewal, so no device is sent twice because of it.
-  - The API returns only the number of devices it updated (C(updatedDeviceNum)), not which ones. The devices it did not
-    match are therefore reported as a count (sent minus updated), not by address.
+  - The API returns only the number of devices it updated (C(updatedDeviceNum)), not which ones. Without O(reconcile)
+    the devices it did not match are therefore reported as a count (sent minus updated), not by address; with
+    O(reconcile=true) the devices the tenant does not know are named before anything is sent.
+  - On Strata Cloud Manager the reads of O(reconcile) and the updates use the same access token.
   - The request is idempotent (it sets the same values again), so the client retries it after a timeout or an HTTP
     500, 502, 503 or 504.
   - If batch k fails, no further batch is sent; the batches that completed (those before it, and with O(concurrency) above
@@ -159,13 +186,26 @@ EXAMPLES = r'''
       check_mode: true
       register: plan
 
+    - name: Check which devices the tenant knows, without sending an update
+      fleetops.maintenance.iot_device_bulk:
+        devices_file: /srv/fleet/cellular.csv
+        reconcile: true
+      check_mode: true
+      register: preflight
+
     - name: Send it
       fleetops.maintenance.iot_device_bulk:
         devices_file: /srv/fleet/cellular.csv
         batch_size: 1000
+        reconcile: true
       register: update
 
-    - name: Report devices the API did not match
+    - name: Name the devices the tenant does not know
+      ansible.builtin.debug:
+        msg: "Unknown to the tenant: {{ update.unmatched_devices | map(attribute='ip_address') | join(', ') }}"
+      when: update.unmatched_devices | length > 0
+
+    - name: Report devices the API did not match among those sent
       ansible.builtin.debug:
         msg: "{{ update.unmatched_device_count }} of {{ update.sent_device_count }} devices were not matched"
       when: update.unmatched_device_count | default(0, true) > 0
@@ -183,7 +223,9 @@ device_count:
   type: int
   sample: 1200
 batch_count:
-  description: The number of batches the devices make (sent, or that would be sent in check mode).
+  description:
+    - The number of batches the devices make (sent, or that would be sent in check mode); with O(reconcile=true),
+      the batches of the known devices.
   returned: always
   type: int
   sample: 3
@@ -207,6 +249,48 @@ batches:
       type: int
       sample: 498
   sample: [{"index": 1, "sent": 500, "updated": 498}]
+unmatched_devices:
+  description:
+    - With O(reconcile=true), the devices the tenant does not know (not sent), in the order given, each with its
+      position (from 1, in O(devices) or in the file's devices) and the addresses it was given (null where not given).
+  returned: when O(reconcile=true), unless a read failed
+  type: list
+  elements: dict
+  contains:
+    position:
+      description: The device's number, from 1, in O(devices) or in the file.
+      type: int
+    ip_address:
+      description: Its IPv4 address as given, or null.
+      type: str
+    ipv6_address:
+      description: Its IPv6 address as given, or null.
+      type: str
+  sample: [{"position": 12, "ip_address": "10.20.9.9", "ipv6_address": null}]
+reconciliation:
+  description: With O(reconcile=true), how the known devices were found.
+  returned: when O(reconcile=true) and there were devices to read about, unless a read failed
+  type: dict
+  contains:
+    method:
+      description: V(list) (every page of C(device/list)) or V(lookup) (C(device/ip) per address after the first page).
+      type: str
+    tenant_total:
+      description: The tenant's device count, the C(total) of the first C(device/list) page.
+      type: int
+    list_pages:
+      description: The C(device/list) pages read.
+      type: int
+    ip_lookups:
+      description: The C(device/ip) calls made.
+      type: int
+    known:
+      description: The devices of the request the tenant knows (those sent).
+      type: int
+    unknown:
+      description: The devices of the request the tenant does not know (RV(unmatched_devices)).
+      type: int
+  sample: {"method": "lookup", "tenant_total": 2500, "list_pages": 1, "ip_lookups": 40, "known": 1030, "unknown": 10}
 sent_device_count:
   description: The number of devices sent in completed batches (in check mode, the number that would be sent).
   returned: always
@@ -220,7 +304,8 @@ updated_device_count:
   sample: 1195
 unmatched_device_count:
   description:
-    - Devices sent that the API did not update (sent minus updated). The API does not say which ones.
+    - Devices sent that the API did not update (sent minus updated). The API does not say which ones (with
+      O(reconcile=true), the devices the tenant does not know are not sent; they are in RV(unmatched_devices)).
     - Null in check mode, or when it cannot be told (a batch answer without C(updatedDeviceNum), or more devices
       updated than sent).
   returned: always
@@ -247,10 +332,14 @@ error:
            vendor_message: Forbidden access., request_id: null, outcome_unknown: false, kind: auth}
 '''
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import chunks
+import itertools
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import at_least
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import generation
-from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_devices import UPDATE_SOURCES, devices_to_api, load_devices_file
+from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_devices import UPDATE_SOURCES, DeviceList, DevicesFile
+from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_inventory import Reconciliation
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_options import IOT
 from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
 
@@ -260,7 +349,10 @@ ARGUMENT_SPEC = dict(
     devices_file=dict(type='path'),
     update_source=dict(type='str', default='cellular', choices=list(UPDATE_SOURCES)),
     batch_size=dict(type='int', default=500),
+    reconcile=dict(type='bool', default=False),
 )
+# Batches read from the source at a time, per batch in flight: only these devices are held in memory while sending.
+WINDOW_BATCHES_PER_WORKER = 4
 
 
 def totals(batches):
@@ -272,19 +364,56 @@ def totals(batches):
     return dict(sent_device_count=sent, updated_device_count=updated, unmatched_device_count=unmatched)
 
 
-def numbered(batches):
-    return [dict(batch, index=index) for index, batch in enumerate(batches, 1)]
+def batch_count(devices, size):
+    return (devices + size - 1) // size
 
 
-def partial(devices, size, result):
-    """What a failed run returns: the batches that were applied, and the devices not known to be, by position."""
-    def report(failure):
-        done = [dict(batch, index=number) for number, items, batch in failure.completed_batches]
-        applied = set(number - 1 for number, items, batch in failure.completed_batches)
-        unprocessed = [dict(position=position + 1, address=device.get('ipAddress') or device.get('ipv6Address'))
-                       for position, device in enumerate(devices) if position // size not in applied]
-        return dict(result, changed=bool(done), batches=done, unprocessed=unprocessed, **totals(done))
-    return report
+def planned(devices, size):
+    """The batches check mode reports: their sizes, nothing sent."""
+    return [dict(index=index + 1, sent=min(size, devices - index * size), updated=None)
+            for index in range(batch_count(devices, size))]
+
+
+def address(item):
+    return item.get('ipAddress') or item.get('ipv6Address')
+
+
+def send(module, client, numbered_items, size, update_source, result):
+    """Send (position, item) pairs batch by batch, a window of batches read from the stream at a time; return the
+    batches' results. A failure ends the module with what the finished batches did and every device not known to
+    be applied (those of the failed and unsent batches, the rest of the stream included)."""
+    done = []
+    window_size = size * WINDOW_BATCHES_PER_WORKER * module.concurrency
+
+    def action(batch):
+        return dict(sent=len(batch), updated=client.bulk_update([item for dummy, item in batch], update_source))
+
+    while True:
+        window = list(itertools.islice(numbered_items, window_size))
+        if not window:
+            return done
+        try:
+            outcomes = run_batches(window, size, action, errors=(ApiError,), concurrency=module.concurrency)
+        except BatchFailure as failure:
+            fail_in_window(module, failure, done, numbered_items, size, result)
+        first = len(done)
+        done.extend(dict(outcome, index=first + number) for number, outcome in enumerate(outcomes, 1))
+
+
+def fail_in_window(module, failure, done, numbered_items, size, result):
+    """End the module for a batch failure inside a window, numbering batches over the whole run."""
+    first = len(done)
+    completed = done + [dict(outcome, index=first + number) for number, items, outcome in failure.completed_batches]
+    rest = list(numbered_items)
+    batches = [[None] * batch['sent'] for batch in done] + failure.batches + [rest[start:start + size] for start in range(0, len(rest), size)]
+    results = dict((batch['index'] - 1, batch) for batch in completed)
+    errors = dict((first + index, error) for index, error in failure.errors.items())
+    applied = set(index for index in failure.results)
+    unprocessed = [dict(position=position, address=address(item))
+                   for index, batch in enumerate(failure.batches) if index not in applied for position, item in batch]
+    unprocessed.extend(dict(position=position, address=address(item)) for position, item in rest)
+    module.fail_with(BatchFailure(batches, results, errors), **dict(
+        result, changed=bool(completed), batches=completed, unprocessed=unprocessed, **totals(completed)))
 
 
 def main():
@@ -293,20 +422,30 @@ def main():
     params = module.params
     with module.inputs():
         size = at_least('batch_size', params['batch_size'], 1)
-        devices = (load_devices_file(params['devices_file']) if params['devices_file'] is not None
-                   else devices_to_api(params['devices']))
-    result = dict(api_generation=generation(params), device_count=len(devices), batch_count=(len(devices) + size - 1) // size)
-    if not devices:
-        module.exit(changed=False, batches=[], **dict(result, **totals([])))
-    if module.check_mode:
-        planned = [dict(index=index, sent=len(batch), updated=None) for index, batch in enumerate(chunks(devices, size), 1)]
-        module.exit(changed=True, batches=planned,
-                    **dict(result, **dict(totals(planned), updated_device_count=None, unmatched_device_count=None)))
-    with module.client() as client:
-        batches = module.batches(devices, size, lambda batch: dict(sent=len(batch), updated=client.bulk_update(
-            batch, params['update_source'])), partial=partial(devices, size, result))
-    done = numbered(batches)
-    module.exit(changed=True, batches=done, **dict(result, **totals(done)))
+        source = DevicesFile(params['devices_file']) if params['devices_file'] is not None else DeviceList(params['devices'])
+    result = dict(api_generation=generation(params), device_count=source.count, batch_count=batch_count(source.count, size))
+    if not source.count:
+        nothing = dict(unmatched_devices=[]) if params['reconcile'] else {}
+        module.exit(changed=False, batches=[], **dict(result, **dict(totals([]), **nothing)))
+    if not params['reconcile']:
+        if module.check_mode:
+            module.exit(changed=True, batches=planned(source.count, size),
+                        **dict(result, **dict(totals(planned(source.count, size)), updated_device_count=None,
+                                              unmatched_device_count=None)))
+    with module.client(result) as client:
+        numbered = enumerate(source.items(), 1)
+        if params['reconcile']:
+            reconciliation = Reconciliation(client, [(item.get('ipAddress'), item.get('ipv6Address')) for dummy, item in numbered])
+            known = reconciliation.known
+            result.update(unmatched_devices=reconciliation.unmatched(), reconciliation=reconciliation.to_dict(),
+                          batch_count=batch_count(sum(known), size))
+            if module.check_mode:
+                module.exit(changed=bool(sum(known)), batches=planned(sum(known), size),
+                            **dict(result, **dict(totals(planned(sum(known), size)), updated_device_count=None,
+                                                  unmatched_device_count=None)))
+            numbered = ((position, item) for position, item in enumerate(source.items(), 1) if known[position - 1])
+        done = send(module, client, numbered, size, params['update_source'], result)
+    module.exit(changed=bool(done), batches=done, **dict(result, **totals(done)))
 
 
 if __name__ == '__main__':

@@ -58,7 +58,11 @@ def test_fleet_run(fresh, fleet):
     assert (legacy["tenant"], legacy["api"], scm["tenant"], scm["api"], scm["tsg_id"]) == (
         "tenant1", "legacy", "tenant2", "scm", IOT_SCM_TENANT["tsg_id"])
     assert legacy["devices"] == IOT_DEVICES + IOT_UNKNOWN
-    assert legacy["updated"] == IOT_DEVICES and legacy["unmatched"] == IOT_UNKNOWN
+    assert legacy["updated"] == IOT_DEVICES == legacy["sent"] and legacy["unmatched"] == IOT_UNKNOWN == legacy["unknown"]
+    # reconciled by default: the devices the tenant does not know are named, not sent
+    assert iot["unmatched_devices"] == [
+        {"tenant": "tenant1", "ip_address": f"10.99.0.{n}", "ipv6_address": None, "reason": "the tenant has no device with this address; not sent"}
+        for n in range(1, IOT_UNKNOWN + 1)]
     assert scm["devices"] == scm["updated"] == IOT_SCM_DEVICES and scm["unmatched"] == 0
     devices = fresh.state("iot")["tenants"][IOT_TENANT["customer_id"]]["devices"]
     assert all(d["attributes"].get("apn") == "iot.e2e.example" for d in devices)
@@ -69,6 +73,7 @@ def test_fleet_run(fresh, fleet):
     iot_calls = [(e["kind"], e["path"]) for e in run.requests if e["vendor"] == "iot"]
     assert iot_calls.count(("auth", "/oauth2/access_token")) == 1
     assert iot_calls.count(("write", "/iot/pub/v1/device/bulkUpdate")) == 1
+    assert iot_calls.count(("read", "/iot/pub/v1/device/list")) == 1  # 40 devices: the first page tells all
 
     altcraft = run.chore("altcraft")
     assert [r["action"] for r in altcraft["resources"]] == ["refreshed"] * 3
@@ -106,8 +111,10 @@ def test_check_mode_writes_nothing(fresh, fleet):
     assert run.report["check_mode"] is True and "check mode" in run.report["note"]
     assert run.chore("wfbss")["summary"]["reports_created"] == 2 * CUSTOMERS   # would be created
     assert {i["outcome"] for i in run.chore("koophone")["instances"]} == {"would reset", "skipped"}
-    assert run.chore("iot")["summary"]["sent"] == IOT_DEVICES + IOT_UNKNOWN + IOT_SCM_DEVICES
-    assert not [entry for entry in run.requests if entry["vendor"] == "iot"], "check mode asks for no token either"
+    # reconciled by default: check mode reads the tenants' devices (read-only) and names the unknown ones
+    assert run.chore("iot")["summary"]["sent"] == IOT_DEVICES + IOT_SCM_DEVICES
+    assert [d["ip_address"] for d in run.chore("iot")["unmatched_devices"]] == [f"10.99.0.{n}" for n in range(1, IOT_UNKNOWN + 1)]
+    assert {entry["kind"] for entry in run.requests if entry["vendor"] == "iot"} == {"auth", "read"}
     assert all(r["action"] == "would refresh" for r in run.chore("altcraft")["resources"])
     # and the simulator's state is untouched
     assert all(not c["reports"] and not c["resets"] for c in fresh.state("wfbss")["customers"].values())
@@ -279,7 +286,7 @@ def test_concurrent_runs_with_10_forks_share_one_rate_limited_tenant(fresh, flee
         assert job.returncode == 0, output[-3000:]
         assert not re.search(r"failed=[1-9]", output), output[-3000:]
     puts = [entry for entry in fresh.requests if entry["vendor"] == "iot" and entry["method"] == "PUT"]
-    per_job = -(-(IOT_DEVICES + IOT_UNKNOWN) // 50) + -(-IOT_SCM_DEVICES // 50)
+    per_job = -(-IOT_DEVICES // 50) + -(-IOT_SCM_DEVICES // 50)  # reconciled: the unknown devices are not sent
     assert len([entry for entry in puts if entry["status"] == 200]) == 3 * per_job  # every batch of every job landed once
     assert any(entry["status"] == 429 for entry in puts), "the tenant's limit was never reached: the test proves nothing"
     for job in range(3):
@@ -334,6 +341,8 @@ def test_scm_token_expiring_mid_run_sends_no_device_twice(fresh, fleet):
     (tenant,) = run.chore("iot")["tenants"]
     assert tenant["updated"] == IOT_SCM_DEVICES and [b["updated"] for b in tenant["batches"]] == [10] * 4
     calls = [(e["kind"], e["status"]) for e in run.requests if e["vendor"] == "iot"]
-    assert calls == [("auth", 200), ("write", 200), ("write", 200), ("write", 401), ("auth", 200), ("write", 200), ("write", 200)]
+    # the reconcile read (one device/list page) goes with the same token as the writes
+    assert calls == [("auth", 200), ("read", 200), ("write", 200), ("write", 200), ("write", 401), ("auth", 200), ("write", 200),
+                     ("write", 200)]
     devices = fresh.state("iot")["tenants"][IOT_SCM_TENANT["tsg_id"]]["devices"]
     assert [d["updates"] for d in devices[:IOT_SCM_DEVICES]] == [1] * IOT_SCM_DEVICES

@@ -116,6 +116,57 @@ def test_list_has_its_own_bucket(sim):
     assert bulk(sim, {"devicelist": []}).status_code == 200
 
 
+def device_ip(sim, ip, headers=None, prefix="/pub/v4.0", tenant=TENANT):
+    headers = IOT_HEADERS if headers is None else headers
+    params = {"customerid": tenant} if prefix == "/pub/v4.0" else {}
+    if ip is not None:
+        params["ip"] = ip
+    return requests.get(sim.url + prefix + "/device/ip", params=params, headers=headers, timeout=5)
+
+
+def test_device_ip_answers_the_device_itself(sim):
+    response = device_ip(sim, "10.20.0.4")
+    assert response.status_code == 200
+    assert response.json() == {"deviceid": "02:20:00:00:00:03", "hostname": "sim-device-00003", "category": "Cellular Gateway",
+                               "profile": "Sim Cellular Router", "ip_address": "10.20.0.4", "mac_address": "02:20:00:00:00:03",
+                               "last_activity": "2026-11-04T08:00:00.000Z"}
+    assert device_ip(sim, "FD00:20:0:0:0:0:0:4").json()["deviceid"] == "02:20:00:00:00:03"  # its IPv6 address too
+    assert sim.requests[-1]["kind"] == "read"
+
+
+def test_device_ip_of_an_unknown_address_is_an_empty_object_and_no_ip_is_400(sim):
+    assert (device_ip(sim, "192.0.2.1").status_code, device_ip(sim, "192.0.2.1").json()) == (200, {})
+    missing = device_ip(sim, None)
+    assert missing.status_code == 400 and missing.json()["msg"].startswith("Bad Request.")
+
+
+def test_device_list_stime_keeps_devices_active_since(sim):
+    url, params = sim.url + "/pub/v4.0/device/list", {"customerid": TENANT, "stime": "2026-11-27T00:00:00Z"}
+    data = requests.get(url, params=params, headers=IOT_HEADERS, timeout=5).json()
+    # device i was last active on day i % 28 + 1: days 27 and 28 are i % 28 in (26, 27)
+    assert data["total"] == len([index for index in range(300) if index % 28 >= 26]) == len(data["devices"])
+    assert all(device["last_activity"] >= "2026-11-27" for device in data["devices"])
+    bad = requests.get(url, params=dict(params, stime="yesterday"), headers=IOT_HEADERS, timeout=5)
+    assert bad.status_code == 400
+
+
+def test_device_list_and_device_ip_share_the_read_bucket(sim):
+    sim.configure(iot_list_rate_limit_per_minute=2, iot_rate_limit_per_minute=100)
+    url, params = sim.url + "/pub/v4.0/device/list", {"customerid": TENANT, "pagelength": 1}
+    assert requests.get(url, params=params, headers=IOT_HEADERS, timeout=5).status_code == 200
+    assert device_ip(sim, "10.20.0.1").status_code == 200
+    assert device_ip(sim, "10.20.0.1").status_code == 429
+    assert requests.get(url, params=params, headers=IOT_HEADERS, timeout=5).status_code == 429
+    assert bulk(sim, {"devicelist": []}).status_code == 200
+
+
+def test_device_ip_on_strata_cloud_manager(sim):
+    headers = {"Authorization": f"Bearer {token(sim)}"}
+    response = device_ip(sim, "10.20.0.2", headers=headers, prefix="/iot/pub/v1")
+    assert response.status_code == 200 and response.json()["deviceid"] == "02:20:00:00:00:01"
+    assert device_ip(sim, "10.20.0.2", headers={}, prefix="/iot/pub/v1").status_code == 401
+
+
 def test_seed_with_device_count(sim):
     sim.load_seed({"iot": {"tenants": [{"customer_id": "t1", "key_id": "k1", "access_key": "a1", "devices": 5000}]}})
     response = requests.get(sim.url + "/pub/v4.0/device/list", params={"customerid": "t1", "offset": 4999},

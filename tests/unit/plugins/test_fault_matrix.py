@@ -25,6 +25,7 @@ import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.modules import (
     iot_device_bulk,
+    iot_device_info,
     koophone_instance_info,
     koophone_instance_reset,
     resource_counters,
@@ -137,6 +138,14 @@ def iot_updates(sim):
     return sim.state('iot')['tenants'][IOT_TENANT]['bulk_updates']
 
 
+def iot_info_args(sim):
+    return connection(api_url=sim.url, **CREDENTIALS.iot)
+
+
+def iot_info_check(result, sim):
+    assert result['total'] == 300 and len(result['devices']) == 300 and result['calls'] == 1
+
+
 # The simulator's default Strata Cloud Manager tenant.
 SCM_TSG = CREDENTIALS.iot_scm['tsg_id']
 SCM_CLIENT = CREDENTIALS.iot_scm
@@ -234,6 +243,7 @@ MODULES = [
          iot_updates),
     Spec('iot_device_bulk_scm', iot_device_bulk, iot_scm_args, ('iot', 'PUT', '/iot/pub/v1/device/bulkUpdate'), True,
          iot_check, iot_scm_updates),
+    Spec('iot_device_info', iot_device_info, iot_info_args, ('iot', 'GET', '/pub/v4.0/device/list'), True, iot_info_check),
     Spec('resource_counters', resource_counters, counters_args, ('altcraft', 'POST', '/refresh_counters'), False,
          counters_check, altcraft_tasks),
     Spec('resource_counters_info', resource_counters_info, counters_info_args, ('altcraft', 'POST', '/get_counters'),

@@ -15,7 +15,7 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils import iot
 from ansible_collections.fleetops.maintenance.plugins.module_utils.rate_limiter import RateLimiter
 from ansible_collections.fleetops.maintenance.plugins.modules import iot_device_bulk
 from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
-from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls
+from ansible_collections.fleetops.maintenance.tests.unit.conftest import Call, assert_calls, received_calls
 
 TENANT = CREDENTIALS.iot['customer_id']
 PATH = '/pub/v4.0/device/bulkUpdate'
@@ -386,3 +386,183 @@ def test_wire_scm_token_then_bulk_update(simulator, run_module, scm):
         Call('POST', '/oauth2/access_token', body={'grant_type': 'client_credentials', 'scope': 'tsg_id:' + SCM_TENANT}),
         Call('PUT', SCM_PATH, query=dict(updateSource='cellular'), body=WIRE_DEVICELIST),
     ])
+
+
+# ------------------------------------------------------------------------------------------------
+# reconcile: which devices the tenant knows, read before anything is sent
+
+LIST = '/pub/v4.0/device/list'
+IP = '/pub/v4.0/device/ip'
+SCM_LIST = '/iot/pub/v1/device/list'
+SCM_IP = '/iot/pub/v1/device/ip'
+BIG = 2500  # devices of each tenant: three pages of 1,000
+
+
+def big_tenants(simulator):
+    simulator.load_seed({'iot': {'tenants': [dict(CREDENTIALS.iot, devices=BIG), dict(CREDENTIALS.iot_scm, devices=BIG)]}})
+    simulator.configure(log_bodies=True)
+
+
+def legacy_page(offset):
+    return Call('GET', LIST, dict(customerid=TENANT, offset=str(offset), pagelength='1000'))
+
+
+def legacy_ip(address):
+    return Call('GET', IP, dict(customerid=TENANT, ip=address))
+
+
+def legacy_put(devices):
+    return Call('PUT', PATH, dict(customerid=TENANT, updateSource='cellular'),
+                {'devicelist': [{'ipAddress': d['ip_address'], 'imsi': d['imsi']} for d in devices]})
+
+
+UNKNOWN = [dict(ip_address='10.99.0.%d' % n, imsi='31015099900000%d' % n) for n in range(1, 4)]
+
+
+def unmatched(positions_and_devices):
+    return [dict(position=position, ip_address=device.get('ip_address'), ipv6_address=device.get('ipv6_address'))
+            for position, device in positions_and_devices]
+
+
+def updates(simulator, tenant=TENANT):
+    return [device['updates'] for device in simulator.state('iot')['tenants'][tenant]['devices']]
+
+
+def test_reconcile_reads_the_pages_and_sends_only_the_known(simulator, run_module, conn):
+    big_tenants(simulator)
+    # after the first page, 2 devices beyond it and 1 unknown: 2 more pages cost fewer calls than 3 lookups
+    known = fleet(2, start=10) + fleet(2, start=2200)
+    devices = known[:1] + [UNKNOWN[0]] + known[1:]
+    result, failed = run(run_module, conn, devices=devices, reconcile=True, batch_size=500)
+    assert not failed, result['msg']
+    assert result['reconciliation'] == dict(method='list', tenant_total=BIG, list_pages=3, ip_lookups=0, known=4, unknown=1)
+    assert result['unmatched_devices'] == unmatched([(2, UNKNOWN[0])])
+    assert (result['device_count'], result['sent_device_count'], result['updated_device_count']) == (5, 4, 4)
+    assert result['unmatched_device_count'] == 0 and result['batch_count'] == 1
+    assert_calls(simulator, [legacy_page(0), legacy_page(1000), legacy_page(2000), legacy_put(known)])
+    assert sum(updates(simulator)) == 4
+
+
+def test_reconcile_prefers_lookups_when_they_cost_fewer_calls(simulator, run_module, conn):
+    big_tenants(simulator)
+    # the first page settles device 10; one address beyond it and one unknown: 2 lookups, as many as the 2 pages
+    # left, and a tie goes to the lookups
+    devices = fleet(1, start=10) + fleet(1, start=2400) + UNKNOWN[:1]
+    result, failed = run(run_module, conn, devices=devices, reconcile=True)
+    assert not failed, result['msg']
+    assert result['reconciliation'] == dict(method='lookup', tenant_total=BIG, list_pages=1, ip_lookups=2, known=2, unknown=1)
+    assert result['unmatched_devices'] == unmatched([(3, UNKNOWN[0])])
+    assert_calls(simulator, [legacy_page(0), legacy_ip(sim_ip(2400)), legacy_ip('10.99.0.1'), legacy_put(devices[:2])])
+
+
+def test_reconcile_lists_when_the_pages_cost_fewer_calls(simulator, run_module, conn):
+    big_tenants(simulator)
+    devices = fleet(BIG) + UNKNOWN  # every device of the tenant and 3 it does not know: 2 pages < 1,503 lookups
+    result, failed = run(run_module, conn, devices=devices, reconcile=True, batch_size=1000)
+    assert not failed, result['msg']
+    assert result['reconciliation']['method'] == 'list' and result['reconciliation']['list_pages'] == 3
+    assert result['unmatched_devices'] == unmatched([(BIG + n, device) for n, device in enumerate(UNKNOWN, 1)])
+    assert result['updated_device_count'] == BIG == result['sent_device_count']
+    assert [b['sent'] for b in result['batches']] == [1000, 1000, 500]
+    assert updates(simulator) == [1] * BIG  # every known device updated once
+    gets = [call for call in simulator.requests if call['method'] == 'GET']
+    assert [call['path'] for call in gets] == [LIST] * 3
+
+
+def test_reconcile_looks_up_devices_the_listing_cannot_match_by_their_ipv6_address(simulator, run_module, conn):
+    big_tenants(simulator)
+    # device 3 is fd00:20::4; the listing shows no IPv6 address
+    devices = fleet(BIG - 1) + [dict(ipv6_address='FD00:20::4', apn='a'), dict(ipv6_address='fd00:99::1', apn='b')]
+    result, failed = run(run_module, conn, check_mode=True, devices=devices, reconcile=True, batch_size=1000)
+    assert not failed, result['msg']
+    assert result['reconciliation'] == dict(method='list', tenant_total=BIG, list_pages=3, ip_lookups=2, known=BIG, unknown=1)
+    assert result['unmatched_devices'] == [dict(position=BIG + 1, ip_address=None, ipv6_address='fd00:99::1')]
+    assert [call.path for call in received_calls(simulator)][-2:] == [IP, IP]
+
+
+def test_reconcile_in_check_mode_only_reads_and_names_the_unknown(simulator, run_module, conn):
+    big_tenants(simulator)
+    devices = fleet(3, start=1500) + UNKNOWN + fleet(2, start=5)
+    result, failed = run(run_module, conn, check_mode=True, devices=devices, reconcile=True, batch_size=2)
+    assert not failed, result['msg']
+    assert result['changed'] is True
+    assert result['unmatched_devices'] == unmatched([(4, UNKNOWN[0]), (5, UNKNOWN[1]), (6, UNKNOWN[2])])
+    assert result['batches'] == [dict(index=1, sent=2, updated=None), dict(index=2, sent=2, updated=None),
+                                 dict(index=3, sent=1, updated=None)]
+    assert result['sent_device_count'] == 5 and result['updated_device_count'] is None
+    assert all(call['kind'] == 'read' for call in simulator.requests) and simulator.requests
+    assert sum(updates(simulator)) == 0
+
+
+def test_reconcile_of_only_unknown_devices_sends_nothing(simulator, run_module, conn):
+    result, failed = run(run_module, conn, devices=UNKNOWN, reconcile=True)
+    assert not failed and result['changed'] is False and result['batches'] == []
+    assert len(result['unmatched_devices']) == 3 and writes(simulator) == []
+
+
+def test_reconcile_read_failure_sends_nothing(simulator, run_module, conn):
+    simulator.inject(vendor='iot', method='GET', action='status', status=403)
+    result, failed = run(run_module, conn, devices=fleet(3), reconcile=True)
+    assert failed and 'HTTP 403' in result['msg'] and result['error']['path'] == '/device/list'
+    assert writes(simulator) == []
+
+
+def test_scm_reconcile_reads_and_writes_with_one_token(simulator, run_module, scm):
+    big_tenants(simulator)
+    devices = fleet(1, start=2100) + fleet(1, start=3) + UNKNOWN[:1]
+    result, failed = run(run_module, scm, devices=devices, reconcile=True)
+    assert not failed, result['msg']
+    assert result['unmatched_devices'] == unmatched([(3, UNKNOWN[0])]) and result['updated_device_count'] == 2
+    assert result['reconciliation']['method'] == 'lookup'
+    assert [call[:3] for call in scm_log(simulator)] == [
+        ('auth', 'POST', '/oauth2/access_token'), ('read', 'GET', SCM_LIST), ('read', 'GET', SCM_IP),
+        ('read', 'GET', SCM_IP), ('write', 'PUT', SCM_PATH)]
+    assert simulator.state('iot')['tenants'][SCM_TENANT]['issued_tokens'] == 1
+
+
+def test_scm_reconcile_in_check_mode_reads_only(simulator, run_module, scm):
+    result, failed = run(run_module, scm, check_mode=True, devices=fleet(2) + UNKNOWN[:1], reconcile=True)
+    assert not failed and result['unmatched_devices'] == unmatched([(3, UNKNOWN[0])])
+    assert [entry['kind'] for entry in simulator.requests] == ['auth', 'read']  # 300 devices: one page tells all
+
+
+# ------------------------------------------------------------------------------------------------
+# devices_file read as a stream: validated whole first, sent a window of batches at a time
+
+def write_csv(path, count, start=0):
+    lines = ['ip_address,imsi'] + ['%s,%s' % (sim_ip(start + n), '3101501234%05d' % (start + n)) for n in range(count)]
+    path.write_text('\n'.join(lines) + '\n')
+
+
+def test_a_bad_line_at_the_end_of_a_big_file_fails_before_anything_is_sent(simulator, run_module, conn, tmp_path):
+    path = tmp_path / 'fleet.csv'
+    write_csv(path, 2000)
+    with path.open('a') as handle:
+        handle.write('10.20.0.1,12\n')
+    result, failed = run(run_module, conn, devices_file=str(path), batch_size=10)
+    assert failed and 'line 2002 (device 2001): imsi' in result['msg']
+    assert simulator.requests == []
+
+
+def test_file_streamed_over_several_windows_sends_every_device_once(simulator, run_module, conn, tmp_path):
+    path = tmp_path / 'fleet.csv'
+    write_csv(path, 250)
+    # windows of 4 batches per worker: 10 devices a batch, 2 workers -> 80 devices a window, 4 windows
+    result, failed = run(run_module, conn, devices_file=str(path), batch_size=10, concurrency=2)
+    assert not failed, result['msg']
+    assert [b['index'] for b in result['batches']] == list(range(1, 26))
+    assert result['sent_device_count'] == result['updated_device_count'] == 250
+    assert updates(simulator)[:250] == [1] * 250 and updates(simulator)[250:] == [0] * 50
+
+
+def test_failure_in_a_later_window_numbers_batches_over_the_whole_run(simulator, run_module, conn, tmp_path):
+    path = tmp_path / 'fleet.csv'
+    write_csv(path, 30)
+    simulator.inject(vendor='iot', method='PUT', skip=5, count=-1, action='status', status=400)
+    # windows of 4 batches of 2: batch 6 is the second of the second window
+    result, failed = run(run_module, conn, devices_file=str(path), batch_size=2, concurrency=1)
+    assert failed
+    assert result['msg'].startswith('batch 6 of 15 failed (5 batches completed before it; 20 items not processed)')
+    assert result['failed_batch'] == 6 and [b['index'] for b in result['batches']] == [1, 2, 3, 4, 5]
+    assert result['unprocessed'] == [dict(position=p, address=sim_ip(p - 1)) for p in range(11, 31)]
+    assert result['sent_device_count'] == 10 and result['changed'] is True

@@ -20,7 +20,7 @@ def test_iot_counts_and_says_what_to_do_about_unmatched_devices():
     summary = iot_summary.summarize(dict(results=results), [], False)
     first, second = summary['tenants']
     assert first['note'] == iot_summary.UNMATCHED_HINT and second['note'] is None
-    assert summary['summary'] == dict(devices=14, sent=14, updated=11, unmatched=3, batches=3, tenants=2)
+    assert summary['summary'] == dict(devices=14, sent=14, updated=11, unmatched=3, unknown=0, batches=3, tenants=2)
     assert summary['headline'] == ('IoT Security: 2 tenants; 14 devices in 3 batches, 14 sent, 11 updated, 3 not matched '
                                    '(the API does not say which; see the tenant rows); 0 failures')
 
@@ -81,3 +81,40 @@ def test_altcraft_check_mode_reads_and_predicts():
     summary = altcraft_summary.summarize(TARGETS[:2], refreshed, reads, [], True)
     assert [item['action'] for item in summary['resources']] == ['would refresh', 'fresh']
     assert summary['resources'][0]['counters'] == COUNTERS and summary['changed'] is False
+
+
+def reconciled(host, sent, unknown, **extra):
+    """An iot_device_bulk result with reconcile: ``unknown`` (ip_address, ipv6_address) pairs not sent."""
+    return dict(dict(item=dict(TENANT, host=host), changed=True, device_count=sent + len(unknown), batch_count=1,
+                     sent_device_count=sent, updated_device_count=sent, unmatched_device_count=0, batches=[],
+                     unmatched_devices=[dict(position=n, ip_address=ip, ipv6_address=ip6)
+                                        for n, (ip, ip6) in enumerate(unknown, 1)]), **extra)
+
+
+def test_iot_unknown_devices_are_named_per_tenant_in_one_plain_list():
+    results = [reconciled('tenant1', 5, [('10.99.0.1', None), (None, 'fd00:99::1')]),
+               reconciled('tenant2', 3, []), reconciled('tenant3', 2, [('10.99.0.7', 'fd00:99::7')])]
+    summary = iot_summary.summarize(results, [], False)
+    assert summary['unmatched_devices'] == [
+        dict(tenant='tenant1', ip_address='10.99.0.1', ipv6_address=None, reason=iot_summary.UNKNOWN_REASON),
+        dict(tenant='tenant1', ip_address=None, ipv6_address='fd00:99::1', reason=iot_summary.UNKNOWN_REASON),
+        dict(tenant='tenant3', ip_address='10.99.0.7', ipv6_address='fd00:99::7', reason=iot_summary.UNKNOWN_REASON)]
+    assert [(t['unmatched'], t['unknown'], t['note']) for t in summary['tenants']] == [(2, 2, None), (0, 0, None), (1, 1, None)]
+    assert summary['summary']['unknown'] == 3 and summary['summary']['unmatched'] == 3
+    assert summary['headline'] == ('IoT Security: 3 tenants; 13 devices in 3 batches, 10 sent, 10 updated, 3 not matched '
+                                   '(unknown to the tenant, not sent; named in the report); 0 failures')
+
+
+def test_iot_check_mode_with_reconcile_names_what_would_not_be_sent():
+    summary = iot_summary.summarize([reconciled('tenant1', 4, [('10.99.0.1', None)], updated_device_count=None)], [], True)
+    assert summary['unmatched_devices'][0]['reason'] == iot_summary.UNKNOWN_REASON_CHECK
+    assert summary['headline'] == ('IoT Security: 1 tenant; 5 devices in 1 batch, 4 would be sent, 1 unknown to the tenant '
+                                   '(named in the report); 0 failures (check mode: nothing was sent)')
+
+
+def test_iot_without_reconcile_has_no_named_devices():
+    results = [dict(item=TENANT, changed=True, device_count=3, batch_count=1, sent_device_count=3,
+                    updated_device_count=2, unmatched_device_count=1, batches=[])]
+    summary = iot_summary.summarize(results, [], False)
+    assert summary['unmatched_devices'] == [] and summary['tenants'][0]['reconciled'] is False
+    assert summary['tenants'][0]['unmatched'] == 1 and summary['tenants'][0]['note'] == iot_summary.UNMATCHED_HINT
