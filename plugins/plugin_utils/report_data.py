@@ -149,9 +149,27 @@ def vendor_overviews(chores, rows, rejected=()):
             totals=dict(sorted(totals.items())), group_name=GROUP_NAMES.get(vendor, 'group'),
             groups=[dict(group=name, items=sum(counts.values()), outcomes=dict(sorted(counts.items())))
                     for name, counts in groups.items()],
-            picture=PICTURES[vendor](chore, groups),
+            picture=PICTURES[vendor](chore, groups), notes=_notes(chore),
         ))
     return overviews
+
+
+def _notes(chore):
+    """What a reader of the summary needs besides the counts: the catalogue, the journal, the tenants' notes."""
+    if chore['chore'] == 'wfbss':
+        return ['Catalogue: %s; retired: %s; resets: %s.' % (
+            ', '.join(chore.get('catalogue') or []) or '(none)', ', '.join(chore.get('retired') or []) or '(none)',
+            ', '.join(reset['type'] for reset in chore.get('resets') or []) or '(none)')]
+    if chore['chore'] == 'koophone' and chore.get('journal'):
+        journal, summary = chore['journal'], chore.get('summary') or {}
+        return ['Journal `%s` (%s): %d already reset by an earlier run, %d held back%s.' % (
+            journal['path'], ('resumed, started %s' % journal['started']) if journal.get('resumed') else 'new',
+            summary.get('already reset', 0), summary.get(HELD_BACK, 0),
+            ('; the campaign finished %s' % journal['finished']) if journal.get('finished') else '')]
+    if chore['chore'] == 'iot':
+        return ['%s: %s device(s) not matched - %s.' % (tenant['tenant'], tenant.get('unmatched'), tenant['note'])
+                for tenant in chore.get('tenants') or [] if tenant.get('note')]
+    return []
 
 
 def _outcome_bars(chore, groups):
@@ -205,14 +223,14 @@ def vendor_code(message):
     """The vendor's code in a failure message (HTTP status and the vendor's own code when it gave one), or ''."""
     match = _HTTP_STATUS.search(message or '')
     if match:
-        return ' '.join(part for part in ('HTTP ' + match.group(1), match.group(2)) if part)
+        return 'HTTP %s%s' % (match.group(1), ' (vendor code %s)' % match.group(2) if match.group(2) else '')
     match = _LEADING_CODE.match(message or '')
     return match.group(1) if match else ''
 
 
 def advice(outcome, code, message):
     """What to do about a failure, in a sentence an operator can act on."""
-    status = code.split()[1] if code.startswith('HTTP ') else ''
+    status = code[5:8] if code.startswith('HTTP ') else ''
     if outcome == REJECTED:
         return ('fix the host variable in the inventory (or remove the host), then run again for these hosts '
                 'with --limit; nothing was sent for them')

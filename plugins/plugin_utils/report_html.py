@@ -194,7 +194,7 @@ def picture(vendor):
             parts.append('<text x="%.1f" y="%d">%s</text>' % (x + 6, y + 14, esc(bar.get('note') or text)))
     else:
         width, top, plot = 760, 10, 140
-        svg_height = top + plot + 30
+        svg_height = top + plot + 40
         step = float(width - 20) / len(bars)
         for index, bar in enumerate(bars):
             x, y = 10 + index * step, top + plot
@@ -206,15 +206,20 @@ def picture(vendor):
                 y -= size
                 parts.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %d</title></rect>'
                              % (x, y, max(step - 1, 0.5), size, _fill(name), esc(bar['label']), esc(name), value))
+            troubles = ', '.join('%s %d' % (name, bar['values'][name]) for name in series
+                                 if bar['values'].get(name) and _series_class(name) in ('failed', 'attention'))
+            if troubles:  # a few failures in a big bar would be invisible: marked under it as well
+                parts.append('<path d="M%.1f %d l4 7 h-8 z" fill="%s"><title>%s: %s</title></path>'
+                             % (x + step / 2, top + plot + 2, COLOURS['failed'], esc(bar['label']), esc(troubles)))
         parts.append('<text x="10" y="%d">%s</text><text x="%d" y="%d" text-anchor="end">%s</text>'
-                     % (top + plot + 16, esc(bars[0]['label']), width - 10, top + plot + 16, esc(bars[-1]['label'])))
+                     % (top + plot + 24, esc(bars[0]['label']), width - 10, top + plot + 24, esc(bars[-1]['label'])))
     legend = ''.join('<span><i style="background:%s"></i>%s</span>' % (
         COLOURS[_series_class(name)] if not _fill(name).startswith('url') else COLOURS[_series_class(name)], esc(name))
         for name in series)
     return ('<figure><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="%s" width="100%%" viewBox="0 0 %d %d" '
             'style="max-width:%dpx">%s<title>%s</title>%s</svg><figcaption class="legend">%s %s</figcaption></figure>'
             % (esc(label), width, svg_height, width, PATTERNS, esc(label), ''.join(parts), legend,
-               '(failed: hatched, needs attention: dotted; figures in the table beside)'))
+               '(failed: hatched, needs attention: dotted; a bar with failures has a \u25b2 under it; the figures are in the tables)'))
 
 
 def _facts(report):
@@ -268,14 +273,15 @@ def _vendor(vendor):
     groups = ''.join('<tr><th scope="row">%s</th>%s<td class="num">%d</td></tr>' % (
         esc(group['group'] or '-'), ''.join('<td class="num">%d</td>' % group['outcomes'].get(o, 0) for o in outcomes),
         group['items']) for group in vendor['groups'])
-    return ('<article class="vendor" id="vendor-%s" data-vendor="%s"><h3>%s %s</h3><p class="headline">%s</p>%s'
+    notes = ''.join('<p class="note">%s</p>' % esc(note) for note in vendor['notes'])
+    return ('<article class="vendor" id="vendor-%s" data-vendor="%s"><h3>%s %s</h3><p class="headline">%s</p>%s%s'
             '<div class="table-wrap"><table class="totals"><caption>Totals per outcome</caption><thead><tr><th></th>%s'
             '<th scope="col">items</th></tr></thead><tbody><tr><th scope="row">all</th>%s<td class="num" data-total="items">%d</td>'
             '</tr></tbody></table></div><details%s><summary>Per %s (%d)</summary><div class="table-wrap"><table>'
             '<thead><tr><th scope="col">%s</th>%s<th scope="col">items</th></tr></thead><tbody>%s</tbody></table></div></details>'
             '</article>'
             % (esc(vendor['chore']), esc(vendor['chore']), SYMBOLS['failed'] if vendor['status'] == 'failed' else SYMBOLS['done'],
-               esc(vendor['title']), esc(vendor['headline']), picture(vendor), head, totals, vendor['items'],
+               esc(vendor['title']), esc(vendor['headline']), notes, picture(vendor), head, totals, vendor['items'],
                ' open' if len(vendor['groups']) <= 30 else '', esc(vendor['group_name']), len(vendor['groups']),
                esc(vendor['group_name'].capitalize()), head, groups))
 

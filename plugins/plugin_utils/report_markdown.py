@@ -46,6 +46,7 @@ def render(report):
     lines += _failures(report['failure_groups'])
     for vendor in report['vendors']:
         lines += ['', '## ' + vendor['title'], '', vendor['headline'] or '', '']
+        lines += [note + '\n' for note in vendor['notes']]
         outcomes = sorted(vendor['totals'])
         lines += _table(['Total'] + outcomes + ['items'], [['all'] + [vendor['totals'][o] for o in outcomes] + [vendor['items']]])
         lines += ['', 'Per %s:' % vendor['group_name'], '']
