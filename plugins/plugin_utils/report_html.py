@@ -57,7 +57,8 @@ figure{margin:.5rem 0}figcaption{color:var(--muted);font-size:.85rem}svg text{fo
 th button{all:unset;cursor:pointer;font-weight:700}th button:focus{outline:2px solid var(--planned)}
 th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending] button::after{content:" \\25BC"}
 .pager{display:flex;gap:.5rem;align-items:center}.table-wrap{overflow-x:auto}td.reason{max-width:40rem}
-.legend span{margin-right:1rem;white-space:nowrap}.legend i{display:inline-block;width:.9rem;height:.9rem;vertical-align:middle;margin-right:.3rem;border:1px solid #0003}
+.legend span{margin-right:1rem;white-space:nowrap}
+.legend i{display:inline-block;width:.9rem;height:.9rem;vertical-align:middle;margin-right:.3rem;border:1px solid #0003}
 @media print{.controls,.pager,nav.toc{display:none}body{font-size:11px}header.run{background:none}
  article.failure{background:none;break-inside:avoid}details{display:block}details>*{display:block}
  a[href^="#"]{color:inherit;text-decoration:none}.print-note{display:block!important}}
