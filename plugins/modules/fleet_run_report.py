@@ -58,19 +58,18 @@ options:
     type: list
     elements: dict
     default: []
-extends_documentation_fragment:
-  - fleetops.maintenance.attributes
 attributes:
   check_mode:
+    description: Can run in check mode.
     support: full
     details: Writes the report on the controller in check mode too; it never writes to the fleet.
   diff_mode:
+    description: Returns details on what has changed when run in diff mode.
     support: none
   idempotent:
+    description: When run twice in a row with the same arguments, the second run reports no change.
     support: full
     details: Writes the same files from the same results (but for the times in them) and never reports a change.
-  action_group:
-    support: none
 seealso:
   - module: fleetops.maintenance.wfbss_reset
 '''

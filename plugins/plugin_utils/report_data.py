@@ -63,7 +63,8 @@ def _wfbss_rows(chore):
     for customer in chore.get('customers') or []:
         resets = customer.get('resets') or []
         reports = [report for report in customer.get('reports') or [] if report['action'] not in ('unchanged', 'already absent')]
-        actions = ['reset %s' % reset['type'] for reset in resets]
+        actions = ['reset %s%s' % (reset['type'], ' (%s)' % reset['status'] if reset.get('status') in ('not sent', 'outcome unknown')
+                                  else '') for reset in resets]
         actions += ['report %s: %s' % (report['name'], report['action']) for report in reports]
         if customer.get('failed'):
             outcome = 'failed'

@@ -187,7 +187,7 @@ def picture(vendor):
                 value = bar['values'].get(name, 0)
                 if not value:
                     continue
-                length = max(1.0, (width - left - 120) * float(value) / biggest)
+                length = max(1.0, (width - left - 240) * float(value) / biggest)
                 parts.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %s %d</title></rect>'
                              % (x, y, length, height, _fill(name), esc(bar['label']), esc(name), value))
                 x += length

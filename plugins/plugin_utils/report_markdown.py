@@ -38,8 +38,8 @@ def render(report):
     ] + ([('AWX job', report['awx_job_id'])] if report['awx_job_id'] else []))
     lines.append('')
     for vendor in report['vendors']:
-        lines.append('- **%s** (%s%s): %s' % (vendor['title'], vendor['status'], ', changed' if vendor['changed'] else '',
-                                             vendor['headline']))
+        changed = ', changed' if vendor['changed'] else ''
+        lines.append('- **%s** (%s%s): %s' % (vendor['title'], vendor['status'], changed, vendor['headline']))
     if not report['vendors']:
         lines.append('No chore ran (no host of the inventory / limit belongs to a chore\'s group).')
     lines += ['', 'The items: ' + POINTER + '.', '']
