@@ -63,8 +63,7 @@ def _wfbss_rows(chore):
     for customer in chore.get('customers') or []:
         resets = customer.get('resets') or []
         reports = [report for report in customer.get('reports') or [] if report['action'] not in ('unchanged', 'already absent')]
-        actions = ['reset %s%s' % (reset['type'], ' (%s)' % reset['status'] if reset.get('status') in ('not sent', 'outcome unknown')
-                                  else '') for reset in resets]
+        actions = ['reset %s%s' % (reset['type'], _unsent(reset)) for reset in resets]
         actions += ['report %s: %s' % (report['name'], report['action']) for report in reports]
         if customer.get('failed'):
             outcome = 'failed'
@@ -75,6 +74,10 @@ def _wfbss_rows(chore):
         tasks = [reset['task_id'] for reset in resets if reset.get('task_id')]
         yield _row('wfbss', customer['id'], customer.get('name'), customer.get('account'), '; '.join(actions) or 'no change',
                    outcome, '; '.join(customer.get('problems') or []), '; '.join(tasks))
+
+
+def _unsent(reset):
+    return ' (%s)' % reset['status'] if reset.get('status') in ('not sent', 'outcome unknown') else ''
 
 
 def _koophone_rows(chore):

@@ -166,61 +166,61 @@ PATTERNS = ('<defs><pattern id="hatch" width="6" height="6" patternUnits="userSp
 
 
 def picture(vendor):
-    """An inline SVG of the vendor's picture: one stacked bar per account, tenant, wave, batch or database."""
-    bars = vendor['picture']
-    if not bars:
+    """An inline SVG of the vendor's picture: one stacked entry per account, tenant, wave, batch or database."""
+    entries = vendor['picture']
+    if not entries:
         return '<p>No picture: nothing to show.</p>'
     series = []
-    for bar in bars:
-        series.extend(name for name in bar['values'] if name not in series)
-    biggest = max(sum(bar['values'].values()) for bar in bars) or 1
-    label = '%s: %s' % (vendor['title'], '; '.join('%s %d' % (name, sum(bar['values'].get(name, 0) for bar in bars))
+    for entry in entries:
+        series.extend(name for name in entry['values'] if name not in series)
+    biggest = max(sum(entry['values'].values()) for entry in entries) or 1
+    label = '%s: %s' % (vendor['title'], '; '.join('%s %d' % (name, sum(entry['values'].get(name, 0) for entry in entries))
                                                    for name in series))
     parts = []
-    if len(bars) <= HORIZONTAL_BARS_MAX:
+    if len(entries) <= HORIZONTAL_BARS_MAX:
         width, left, height = 760, 190, 20
-        svg_height = len(bars) * (height + 6) + 10
-        for index, bar in enumerate(bars):
+        svg_height = len(entries) * (height + 6) + 10
+        for index, entry in enumerate(entries):
             y, x = 5 + index * (height + 6), left
-            parts.append('<text x="%d" y="%d" text-anchor="end">%s</text>' % (left - 6, y + 14, esc(bar['label'][:32])))
+            parts.append('<text x="%d" y="%d" text-anchor="end">%s</text>' % (left - 6, y + 14, esc(entry['label'][:32])))
             for name in series:
-                value = bar['values'].get(name, 0)
+                value = entry['values'].get(name, 0)
                 if not value:
                     continue
                 length = max(1.0, (width - left - 240) * float(value) / biggest)
                 parts.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %s %d</title></rect>'
-                             % (x, y, length, height, _fill(name), esc(bar['label']), esc(name), value))
+                             % (x, y, length, height, _fill(name), esc(entry['label']), esc(name), value))
                 x += length
-            text = ', '.join('%s %d' % (name, bar['values'][name]) for name in series if bar['values'].get(name))
-            parts.append('<text x="%.1f" y="%d">%s</text>' % (x + 6, y + 14, esc(bar.get('note') or text)))
+            text = ', '.join('%s %d' % (name, entry['values'][name]) for name in series if entry['values'].get(name))
+            parts.append('<text x="%.1f" y="%d">%s</text>' % (x + 6, y + 14, esc(entry.get('note') or text)))
     else:
         width, top, plot = 760, 10, 140
         svg_height = top + plot + 40
-        step = float(width - 20) / len(bars)
-        for index, bar in enumerate(bars):
+        step = float(width - 20) / len(entries)
+        for index, entry in enumerate(entries):
             x, y = 10 + index * step, top + plot
             for name in series:
-                value = bar['values'].get(name, 0)
+                value = entry['values'].get(name, 0)
                 if not value:
                     continue
                 size = plot * float(value) / biggest
                 y -= size
                 parts.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s %d</title></rect>'
-                             % (x, y, max(step - 1, 0.5), size, _fill(name), esc(bar['label']), esc(name), value))
-            troubles = ', '.join('%s %d' % (name, bar['values'][name]) for name in series
-                                 if bar['values'].get(name) and _series_class(name) in ('failed', 'attention'))
-            if troubles:  # a few failures in a big bar would be invisible: marked under it as well
+                             % (x, y, max(step - 1, 0.5), size, _fill(name), esc(entry['label']), esc(name), value))
+            troubles = ', '.join('%s %d' % (name, entry['values'][name]) for name in series
+                                 if entry['values'].get(name) and _series_class(name) in ('failed', 'attention'))
+            if troubles:  # a few failures in a big entry would be invisible: marked under it as well
                 parts.append('<path d="M%.1f %d l4 7 h-8 z" fill="%s"><title>%s: %s</title></path>'
-                             % (x + step / 2, top + plot + 2, COLOURS['failed'], esc(bar['label']), esc(troubles)))
+                             % (x + step / 2, top + plot + 2, COLOURS['failed'], esc(entry['label']), esc(troubles)))
         parts.append('<text x="10" y="%d">%s</text><text x="%d" y="%d" text-anchor="end">%s</text>'
-                     % (top + plot + 24, esc(bars[0]['label']), width - 10, top + plot + 24, esc(bars[-1]['label'])))
+                     % (top + plot + 24, esc(entries[0]['label']), width - 10, top + plot + 24, esc(entries[-1]['label'])))
     legend = ''.join('<span><i style="background:%s"></i>%s</span>' % (
         COLOURS[_series_class(name)] if not _fill(name).startswith('url') else COLOURS[_series_class(name)], esc(name))
         for name in series)
     return ('<figure><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="%s" width="100%%" viewBox="0 0 %d %d" '
             'style="max-width:%dpx">%s<title>%s</title>%s</svg><figcaption class="legend">%s %s</figcaption></figure>'
             % (esc(label), width, svg_height, width, PATTERNS, esc(label), ''.join(parts), legend,
-               '(failed: hatched, needs attention: dotted; a bar with failures has a \u25b2 under it; the figures are in the tables)'))
+               '(failed: hatched, needs attention: dotted; a entry with failures has a \u25b2 under it; the figures are in the tables)'))
 
 
 def _facts(report):
