@@ -74,7 +74,7 @@ def chores(fleet: Path, wave_size: int = 50, batch_size: int = 500) -> list[dict
     tenants = []
     for host, hv in groups["iot_tenants"].items():
         source = (fleet / "inventory" / hv["iot_devices_source"]).resolve()
-        devices = max(sum(1 for _ in source.open(encoding="utf-8")) - 1, 0) if source.suffix == ".csv" else 24
+        devices = max(sum(1 for line in source.open(encoding="utf-8")) - 1, 0) if source.suffix == ".csv" else 24
         batches = [dict(index=index + 1, sent=min(batch_size, devices - index * batch_size),
                         updated=min(batch_size, devices - index * batch_size) - (1 if index % 50 == 0 else 0))
                    for index in range((devices + batch_size - 1) // batch_size)]

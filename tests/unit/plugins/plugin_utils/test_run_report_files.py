@@ -65,7 +65,7 @@ def test_aggregates_per_account_and_wave_and_totals():
     assert {group['group']: group['outcomes'] for group in wfbss['groups']} == {
         'north': {'changed': 1, 'failed': 1}, 'south': {'unchanged': 1}}
     assert {group['group']: group['items'] for group in koophone['groups']} == {'wave 1': 2, 'wave 2': 2, 'no wave': 1}
-    assert {bar['label']: bar['values'] for bar in koophone['picture']}['wave 2'] == {
+    assert {entry['label']: entry['values'] for entry in koophone['picture']}['wave 2'] == {
         'reset': 1, 'failed': 0, 'skipped': 0, 'held back': 1}
     assert (report['started_at'], report['finished_at'], report['duration_seconds']) == (
         '2026-12-03T11:00:00Z', '2026-12-03T11:00:30Z', 30.0)
