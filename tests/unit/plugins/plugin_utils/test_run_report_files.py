@@ -170,34 +170,38 @@ def test_the_four_files_are_written_and_copied(tmp_path):
 
 # The fleet's data: every host with a missing, malformed or duplicate id named once, the others kept.
 BAD_FLEET = {
-    'cust-001': dict(wfbss_customer_id=GUID_1, group_names=['wfbss_customers']),
-    'cust-002': dict(wfbss_customer_id='not-a-guid', group_names=['wfbss_customers']),
-    'cust-003': dict(wfbss_customer_name='No id', group_names=['wfbss_customers']),
-    'cust-004': dict(wfbss_customer_id=12345, group_names=['wfbss_customers']),
-    'cust-005': dict(wfbss_customer_id=GUID_1.lower(), group_names=['wfbss_customers']),
-    'cust-006': dict(wfbss_customer_id=GUID_2, group_names=['wfbss_customers']),
-    'phone-1': dict(koophone_instance_id='a' * 33, group_names=['koophone_instances']),
-    'res-1': dict(altcraft_resource_id='1_0', group_names=['altcraft_resources']),
-    'tenant-1': dict(iot_tsg_id='15x', group_names=['iot_tenants']),
+    'cust-001': dict(wfbss_customer_id=GUID_1),
+    'cust-002': dict(wfbss_customer_id='not-a-guid'),
+    'cust-003': dict(wfbss_customer_name='No id'),
+    'cust-004': dict(wfbss_customer_id=12345),
+    'cust-005': dict(wfbss_customer_id=GUID_1.lower()),
+    'cust-006': dict(wfbss_customer_id=GUID_2),
+    'phone-1': dict(koophone_instance_id='a' * 33),
+    'res-1': dict(altcraft_resource_id='1_0'),
+    'tenant-1': dict(iot_tsg_id='15x'),
 }
+
+
+GROUPS = dict(wfbss_customers=[host for host in BAD_FLEET if host.startswith('cust-')], koophone_instances=['phone-1'],
+              altcraft_resources=['res-1'], iot_tenants=['tenant-1'])
 
 
 def test_every_bad_host_is_named_with_its_value_and_reason_and_the_rest_go_ahead():
     hosts = list(BAD_FLEET)
-    found = fleet_report.members(hosts, BAD_FLEET, 'wfbss', rejected=True, group_only=True)
+    found = fleet_report.members(hosts, BAD_FLEET, 'wfbss', rejected=True, groups=GROUPS)
     assert [member['host'] for member in found['members']] == ['cust-001', 'cust-006']
     assert [(bad['host'], bad['value'], bad['reason'].split(' (')[0]) for bad in found['rejected']] == [
         ('cust-002', 'not-a-guid', 'is not a customer ID'), ('cust-003', None, 'is missing'),
         ('cust-004', 12345, 'is not a customer ID'), ('cust-005', GUID_1.lower(), 'is the same as that of cust-001')]
     assert fleet_report.members(hosts, BAD_FLEET, 'wfbss') == found['members'], 'the plain call keeps its shape'
-    others = [fleet_report.members(hosts, BAD_FLEET, kind, rejected=True, group_only=True)['rejected'][0]
+    others = [fleet_report.members(hosts, BAD_FLEET, kind, rejected=True, groups=GROUPS)['rejected'][0]
               for kind in ('koophone', 'altcraft', 'iot')]
     assert [(bad['host'], bad['variable']) for bad in others] == [
         ('phone-1', 'koophone_instance_id'), ('res-1', 'altcraft_resource_id'), ('tenant-1', 'iot_tsg_id')]
 
 
 def test_a_bad_host_is_one_failure_of_the_run_and_one_row():
-    rejected = fleet_report.members(list(BAD_FLEET), BAD_FLEET, 'wfbss', rejected=True, group_only=True)['rejected']
+    rejected = fleet_report.members(list(BAD_FLEET), BAD_FLEET, 'wfbss', rejected=True, groups=GROUPS)['rejected']
     report, rows = fleet_report.build([wfbss_chore([customer(GUID_1, 'north')])], False, rejected=rejected)
     assert report['status'] == 'failed' and len(report['failures']) == 4
     assert [failure['msg'].split(':')[0] for failure in report['failures']] == ['cust-002', 'cust-003', 'cust-004', 'cust-005']
