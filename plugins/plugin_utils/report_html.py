@@ -220,7 +220,8 @@ def picture(vendor):
     return ('<figure><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="%s" width="100%%" viewBox="0 0 %d %d" '
             'style="max-width:%dpx">%s<title>%s</title>%s</svg><figcaption class="legend">%s %s</figcaption></figure>'
             % (esc(label), width, svg_height, width, PATTERNS, esc(label), ''.join(parts), legend,
-               '(failed: hatched, needs attention: dotted; a entry with failures has a \u25b2 under it; the figures are in the tables)'))
+               '(failed: hatched, needs attention: dotted; in a chart of many columns, one with failures has a \u25b2 '
+               'under it; the figures are in the tables)'))
 
 
 def _facts(report):
