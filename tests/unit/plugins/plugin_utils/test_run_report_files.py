@@ -154,8 +154,8 @@ def test_unmatched_iot_devices_get_a_row_each_when_the_summary_has_them():
                  failures=[])
     report, rows = fleet_report.build([chore], False)
     assert [(row['item_id'], row['outcome']) for row in rows] == [('acme', 'sent'), ('10.0.0.9', 'not matched')]
-    assert report['vendors'][0]['picture'] == [dict(label='acme #1', values={'updated': 2, 'unmatched': 1,
-                                                                          'sent, not confirmed': 0})]
+    values = {'updated': 2, 'unmatched': 1, 'sent, not confirmed': 0}
+    assert report['vendors'][0]['picture'] == [dict(label='acme #1', values=values)]
 
 
 def test_the_four_files_are_written_and_copied(tmp_path):
