@@ -5,7 +5,7 @@
 
 """The fleet roles' computations, in Python with unit tests: who is in the fleet, what each chore did, the run report.
 
-The roles call these filters; their templates only render what they return.
+The roles call these filters; the fleet_run_report action writes the report files from what they return.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -50,8 +50,9 @@ def koophone_wave(wave, number, reset, status, expected_status, check_mode):
     return koophone_summary.wave_record(wave, number, reset, status, expected_status, check_mode)
 
 
-def run_report(chores, check_mode, limit=None, awx_job_id=None):
-    return fleet_report.report(chores, check_mode, limit=limit, awx_job_id=awx_job_id)
+def run_report(chores, check_mode, limit=None, awx_job_id=None, started_at=None, rejected=None):
+    return fleet_report.report(chores, check_mode, limit=limit, awx_job_id=awx_job_id, started_at=started_at,
+                               rejected=rejected)
 
 
 class FilterModule(object):

@@ -7,6 +7,7 @@ temporary collections directory holding a symlink to this checkout.
 """
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -142,6 +143,11 @@ class Run:
     def chore(self, name: str) -> dict[str, Any]:
         assert self.report is not None, self.stdout[-3000:]
         return next(c for c in self.report["chores"] if c["chore"] == name)
+
+    def items(self) -> list[dict[str, str]]:
+        """The rows of fleet-items.csv."""
+        with (self.report_dir / "fleet-items.csv").open(encoding="utf-8", newline="") as stream:
+            return list(csv.DictReader(stream))
 
     @property
     def writes(self) -> list[dict[str, Any]]:

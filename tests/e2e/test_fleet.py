@@ -82,7 +82,10 @@ def test_fleet_run(fresh, fleet):
     markdown = (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
     for title in ("Trend Micro WFBS-SVC", "Huawei Cloud KooPhone", "Palo Alto Networks IoT Security", "Altcraft", "created"):
         assert title in markdown
-    assert "frozen" in markdown
+    items = run.items()
+    assert len(items) == CUSTOMERS + KOOPHONE_INSTANCES + 2 + 3   # customers, phones, IoT tenants, Altcraft databases
+    assert [row["reason"] for row in items if row["item_id"] in frozen] == ["frozen"]
+    assert (run.report_dir / "fleet-report.html").stat().st_size > 0
 
     # Altcraft's documented get_counters answer says nothing of when the counters were counted, so
     # altcraft_counters_max_age cannot tell fresh counters from stale ones: they are refreshed again.
@@ -120,7 +123,8 @@ def test_check_mode_writes_nothing(fresh, fleet):
     assert all(not c["reports"] and not c["resets"] for c in fresh.state("wfbss")["customers"].values())
     assert all(i["resets"] == 0 for i in fresh.state("koophone")["instances"].values())
     assert fresh.state("iot")["tenants"][IOT_TENANT["customer_id"]]["bulk_updates"] == 0
-    assert "CHECK MODE" in (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+    assert "PLAN - check run: nothing was changed" in (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+    assert {row["outcome"] for row in run.items() if row["vendor"] == "wfbss"} == {"would change"}
 
 
 def test_limit_restricts_the_ids_sent(fresh, fleet):
@@ -260,7 +264,7 @@ def test_retired_and_differing_reports(fresh, fleet):
     customer = next(c for c in run.chore("wfbss")["customers"] if c["id"] == customer_ids("acct-a")[0])
     assert {r["name"]: r["action"] for r in customer["reports"]} == {
         "Weekly security summary": "differs", "Monthly executive report": "created", "Daily virus digest": "deleted"}
-    assert "differs" in (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+    assert any("Weekly security summary: differs" in row["action"] for row in run.items())
 
     run = fleet.run(playbook="wfbss_maintenance", extra=dict(extra, wfbss_maintenance_replace=True))
     assert run.rc == 0, run.stdout[-3000:]
@@ -305,13 +309,16 @@ def test_report_separates_an_unknown_outcome_from_work_not_done(fresh, fleet):
     assert unknown == {cid.upper() for cid in customer_ids("acct-a")}  # the 2nd reset call was acct-a's livestatus batch
     assert not any("not sent" in seen for seen in statuses.values())
     assert run.chore("wfbss")["status"] == "failed"
-    # The Markdown row of each such customer says the same, with what to do, and not "no change" / an empty "FAILED:"
-    markdown = (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
-    rows = [line for line in markdown.splitlines() if any(cid.upper() in line for cid in customer_ids("acct-a"))]
-    assert len(rows) == len(customer_ids("acct-a"))
+    # The item row of each such customer says the same, with what to do, and not "no change"
+    acct_a = {cid.upper() for cid in customer_ids("acct-a")}
+    rows = [row for row in run.items() if row["item_id"] in acct_a]
+    assert len(rows) == len(acct_a)
     for row in rows:
-        assert "livestatus: outcome unknown" in row and "check before sending it again" in row and "HTTP 504" in row
-        assert "FAILED: |" not in row
+        assert "livestatus: outcome unknown" in row["reason"] and "check before sending it again" in row["reason"]
+        assert "HTTP 504" in row["reason"] and row["outcome"] == "failed"
+    # and the summary lists them under one cause, with the code
+    markdown = (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+    assert "- Code: HTTP 504" in markdown and all(cid in markdown for cid in acct_a)
 
 
 def test_report_rows_say_a_reset_was_not_sent_and_why(fresh, fleet):
@@ -321,11 +328,13 @@ def test_report_rows_say_a_reset_was_not_sent_and_why(fresh, fleet):
     assert run.rc != 0 and run.report is not None
     customers = run.chore("wfbss")["customers"]
     assert {reset["status"] for customer in customers for reset in customer["resets"]} == {"not sent"}
-    markdown = (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
-    rows = [line for line in markdown.splitlines() if line.startswith("| ") and "(`" in line]
+    rows = [row for row in run.items() if row["vendor"] == "wfbss"]
     assert len(rows) == CUSTOMERS
-    assert all("counter: not sent" in row and "reset counter: not sent - batch 1 of 1 failed" in row for row in rows)
-    assert "HTTP 400" in rows[0]
+    assert all("reset counter: not sent - batch 1 of 1 failed" in row["reason"] for row in rows)
+    assert "HTTP 400" in rows[0]["reason"]
+    groups = run.report["failure_groups"]
+    assert [group["code"] for group in groups if group["vendor"] == "wfbss"] == ["HTTP 400"], groups
+    assert "run again" in groups[0]["advice"]
 
 
 def test_scm_token_expiring_mid_run_sends_no_device_twice(fresh, fleet):
@@ -346,3 +355,42 @@ def test_scm_token_expiring_mid_run_sends_no_device_twice(fresh, fleet):
                      ("write", 200)]
     devices = fresh.state("iot")["tenants"][IOT_SCM_TENANT["tsg_id"]]["devices"]
     assert [d["updates"] for d in devices[:IOT_SCM_DEVICES]] == [1] * IOT_SCM_DEVICES
+
+
+def bad_hosts(tmp_path: Path) -> Path:
+    """A second inventory source that adds four hosts with bad data to account acct-a."""
+    good = customer_ids("acct-a")[0]
+    path = tmp_path / "bad-hosts.yml"
+    path.write_text(f"""all:
+  children:
+    wfbss_customers:
+      children:
+        acct_a:
+          hosts:
+            acct_a-notguid: {{wfbss_customer_id: not-a-guid}}
+            acct_a-noid: {{wfbss_customer_name: No id}}
+            acct_a-number: {{wfbss_customer_id: 12345}}
+            acct_a-dup: {{wfbss_customer_id: "{good.lower()}"}}
+""", encoding="utf-8")
+    return path
+
+
+def test_bad_inventory_data_is_named_host_by_host_and_blocks_nobody_else(fresh, fleet, tmp_path):
+    extra = {"fleet_maintenance_chores": ["wfbss"]}
+    run = fleet.run("-i", str(fleet.inventory), "-i", str(bad_hosts(tmp_path)), extra=extra)
+    assert run.rc != 0 and run.report is not None, run.stdout[-3000:]
+    state = fresh.state("wfbss")["customers"]
+    # every valid customer of the account was maintained
+    assert all([r["type"] for r in state[cid]["resets"]] == ["counter", "livestatus"] for cid in customer_ids("acct-a"))
+    assert run.chore("wfbss")["status"] == "ok" and run.chore("wfbss")["summary"]["customers"] == CUSTOMERS
+    rejected = [(f["host"], f["value"]) for f in run.report["failures"]]
+    assert rejected == [("acct_a-notguid", "not-a-guid"), ("acct_a-noid", None), ("acct_a-number", 12345),
+                        ("acct_a-dup", customer_ids("acct-a")[0].lower())], "each bad host once, by its name"
+    assert "the same as that of acct_a-cust1" in run.report["failures"][3]["msg"]
+    assert [row["name"] for row in run.items() if row["outcome"] == "rejected"] == [pair[0] for pair in rejected]
+    assert "acct_a-noid" in (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
+
+    stopped = fleet.run("-i", str(fleet.inventory), "-i", str(bad_hosts(tmp_path)),
+                        extra=dict(extra, fleet_maintenance_stop_on_bad_inventory=True))
+    assert stopped.rc != 0 and stopped.writes == [], "nothing is sent when the run stops on bad data"
+    assert stopped.report is not None and len(stopped.report["failures"]) == 4 and stopped.report["chores"] == []

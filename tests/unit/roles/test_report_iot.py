@@ -3,26 +3,16 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The Markdown run report's IoT Security section names the devices the tenants do not know, capped."""
+"""The run report names the devices the tenants do not know, tenant by tenant, and the Markdown summary caps them."""
 
 from __future__ import annotations
 
-import os
-
-import jinja2
-
-from ansible_collections.fleetops.maintenance.plugins.plugin_utils import fleet_report, iot_summary
-
-TEMPLATE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'roles', 'fleet_maintenance', 'templates', 'report.md.j2')
+from ansible_collections.fleetops.maintenance.plugins.plugin_utils import fleet_report, iot_summary, report_markdown
 
 
-def render(results, check_mode=False):
-    # as ansible.builtin.template renders it: trim_blocks on, lstrip_blocks off
-    environment = jinja2.Environment(trim_blocks=True, undefined=jinja2.StrictUndefined)
-    with open(TEMPLATE) as handle:
-        template = environment.from_string(handle.read())
+def build(results, check_mode=False):
     chore = iot_summary.summarize(results, [], check_mode)
-    return template.render(fleet_maintenance__report=fleet_report.report([chore], check_mode))
+    return fleet_report.build([chore], check_mode)
 
 
 def result(host, sent, unknown_count):
@@ -33,20 +23,26 @@ def result(host, sent, unknown_count):
                                    for n in range(unknown_count)])
 
 
-def test_unknown_devices_are_listed_by_tenant():
-    text = render([result('tenant1', 5, 2), result('tenant2', 3, 0)])
-    assert 'Devices the tenants do not know (not sent):' in text
-    assert '| tenant1 | 10.99.0.1 | - |' in text and '| tenant1 | 10.99.0.2 | - |' in text
-    assert '| tenant2 |' not in text.split('Devices the tenants do not know')[1]
-    assert 'more (all of them' not in text
+def unmatched_rows(rows):
+    return [(row['group'], row['item_id']) for row in rows if row['outcome'] == 'not matched']
 
 
-def test_a_long_list_is_capped_with_a_count():
-    text = render([result('tenant1', 5, 250)], check_mode=True)
-    assert 'Devices the tenants do not know (would not be sent), the first 200 of 250:' in text
-    assert text.count('| tenant1 | 10.99.') == 200
-    assert '... and 50 more' in text
+def test_unknown_devices_are_named_with_their_tenant():
+    report, rows = build([result('tenant1', 5, 2), result('tenant2', 3, 0)])
+    assert unmatched_rows(rows) == [('tenant1', '10.99.0.1'), ('tenant1', '10.99.0.2')]
+    text = report_markdown.render(report)
+    assert '`10.99.0.1`' in text and '`10.99.0.2`' in text
+    assert 'more failed item(s) are not listed here' not in text
 
 
-def test_no_section_without_unknown_devices():
-    assert 'Devices the tenants do not know' not in render([result('tenant1', 5, 0)])
+def test_a_long_list_is_capped_in_the_summary_with_a_count():
+    report, rows = build([result('tenant1', 5, 250)], check_mode=True)
+    assert len(unmatched_rows(rows)) == 250, 'every device is in the rows (HTML, CSV)'
+    text = report_markdown.render(report)
+    assert text.count('`10.99.') == 200
+    assert '50 more failed item(s) are not listed here' in text
+
+
+def test_no_unmatched_rows_without_unknown_devices():
+    report, rows = build([result('tenant1', 5, 0)])
+    assert unmatched_rows(rows) == [] and '`10.99.' not in report_markdown.render(report)
