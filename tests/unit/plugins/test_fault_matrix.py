@@ -508,9 +508,15 @@ def test_slow_server_forever_is_a_timeout_failure(spec, simulator, run_module):
 
 
 def test_every_module_is_in_the_matrix():
-    """A new module must be added to MODULES (and so to every generic fault)."""
+    """A new module must be added to MODULES (and so to every generic fault).
+
+    An action plugin's documentation stub is no module of its own: the action calls the modules of the matrix
+    (koophone_reset_waves) or no API at all (fleet_run_report).
+    """
     modules_dir = os.path.join(os.path.dirname(koophone_instance_reset.__file__))
-    names = sorted(name[:-3] for name in os.listdir(modules_dir) if name.endswith('.py') and name != '__init__.py')
+    actions_dir = os.path.join(os.path.dirname(modules_dir), 'action')
+    names = sorted(name[:-3] for name in os.listdir(modules_dir) if name.endswith('.py') and name != '__init__.py'
+                   and not os.path.exists(os.path.join(actions_dir, name)))
     assert names == sorted(set(spec.module.__name__.rsplit('.', 1)[1] for spec in MODULES))
 
 
