@@ -233,12 +233,20 @@ failed_batch:
   sample: 2
 unprocessed:
   description:
-    - The devices not known to be applied (those of the failed batches and of every batch not sent), by position
+    - The devices not applied (those of the batches refused and of every batch not sent), by position
       (from 1, in O(devices) or in the file's devices) and address.
   returned: failure in a batch
   type: list
   elements: dict
   sample: [{"position": 501, "address": "10.20.2.2"}]
+outcome_unknown_items:
+  description:
+    - The devices (as sent to the API) of a failed batch that may have been applied (it failed after it was sent, or
+      its answer could not be read). Sending them again is safe.
+  returned: failure in a batch whose outcome is unknown
+  type: list
+  elements: dict
+  sample: [{"ipAddress": "10.20.2.1", "imei": "356938035643809"}]
 error:
   description: What the API said about the failed call.
   returned: failure of an API call
@@ -277,12 +285,14 @@ def numbered(batches):
 
 
 def partial(devices, size, result):
-    """What a failed run returns: the batches that were applied, and the devices not known to be, by position."""
+    """What a failed run returns: the batches that were applied, and the devices not applied, by position (those of a
+    batch whose outcome is unknown are in outcome_unknown_items instead)."""
     def report(failure):
         done = [dict(batch, index=number) for number, items, batch in failure.completed_batches]
         applied = set(number - 1 for number, items, batch in failure.completed_batches)
+        unknown = set(index for index, error in failure.errors.items() if getattr(error, 'outcome_unknown', False))
         unprocessed = [dict(position=position + 1, address=device.get('ipAddress') or device.get('ipv6Address'))
-                       for position, device in enumerate(devices) if position // size not in applied]
+                       for position, device in enumerate(devices) if position // size not in applied | unknown]
         return dict(result, changed=bool(done), batches=done, unprocessed=unprocessed, **totals(done))
     return report
 
