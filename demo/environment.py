@@ -4,7 +4,8 @@
 """The demo fleet's connection settings and credentials for a simulator at a URL, as environment variables only
 (the way an AWX credential injects them; the inventory holds no secret).
 
-    python demo/environment.py URL     # prints them as shell exports (scripts/demo evaluates them)
+    python demo/environment.py URL [CREDENTIALS]    # prints them as shell exports (scripts/demo evaluates them);
+                                                    # CREDENTIALS: a generated fleet's demo-credentials.json
 
 The benchmark's demo-fleet run imports demo_environment().
 """
@@ -16,9 +17,9 @@ import sys
 CREDENTIALS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'demo-credentials.json')
 
 
-def demo_environment(url):
+def demo_environment(url, credentials=CREDENTIALS):
     """{variable: value} that point every vendor at the simulator at ``url``, with the demo's credentials."""
-    with open(CREDENTIALS, encoding='utf-8') as handle:
+    with open(credentials, encoding='utf-8') as handle:
         creds = json.load(handle)
     # the Strata Cloud Manager tenant's API and token endpoint are the simulator's too
     iot_tenants = {name: dict(tenant, api_url=url, auth_url=url + '/oauth2/access_token') if 'client_id' in tenant else tenant
@@ -33,5 +34,5 @@ def demo_environment(url):
 
 
 if __name__ == '__main__':
-    for variable, value in demo_environment(sys.argv[1]).items():
+    for variable, value in demo_environment(*sys.argv[1:3]).items():
         print('export %s=%s' % (variable, shlex.quote(value)))

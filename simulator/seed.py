@@ -127,6 +127,11 @@ def _koophone(section: dict[str, Any]) -> dict[str, Any]:
             "access_keys": [dict(pair) for pair in section.get("access_keys", [])], "instances": instances}
 
 
+def iot_device_ipv4(index: int) -> str:
+    """The IPv4 address of generated device number ``index``: 250 a /24, 62,500 a /16 from 10.20.0.0 on."""
+    return f"10.{20 + index // 62500}.{index // 250 % 250}.{index % 250 + 1}"
+
+
 def _iot_device(index: int) -> dict[str, Any]:
     mac = f"02:20:00:{index >> 16 & 0xFF:02x}:{index >> 8 & 0xFF:02x}:{index & 0xFF:02x}"
     return {
@@ -134,7 +139,7 @@ def _iot_device(index: int) -> dict[str, Any]:
         "hostname": f"sim-device-{index:05d}",
         "category": "Cellular Gateway" if index % 2 else "IP Camera",
         "profile": "Sim Cellular Router" if index % 2 else "Sim Camera",
-        "ip_address": f"10.20.{index // 250}.{index % 250 + 1}",
+        "ip_address": iot_device_ipv4(index),
         "ipv6_address": f"fd00:20::{index + 1:x}" if index % 3 == 0 else None,
         "mac_address": mac,
     }
