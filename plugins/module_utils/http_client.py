@@ -51,6 +51,9 @@ KIND_JOURNAL = 'journal'        # the reset journal could not be written (module
 
 # Methods whose repetition has the same effect as one call.
 IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+# Methods that change state even when repeating them is safe: a PUT or DELETE that failed after it was sent may have
+# been applied (its outcome is unknown, though sending it again is harmless).
+STATE_CHANGING_METHODS = frozenset(['PUT', 'DELETE', 'PATCH'])
 # 5xx answers that are retried for idempotent calls only. For a write each is an unknown outcome, never resent:
 # 500 and 504 (RFC 9110: the upstream did not answer in time) may follow an applied write; a 502 comes from a
 # gateway or proxy whose upstream failed, also after it received the request (Huawei's API Gateway documents 502
@@ -219,6 +222,8 @@ class _Call(object):
         self.body = body
         self.headers = headers
         self.idempotent = idempotent
+        # a failure after sending leaves the outcome unknown: writes (a POST not declared idempotent), PUT, DELETE
+        self.may_apply = not idempotent or method in STATE_CHANGING_METHODS
         self.attempt = 0
         self.rate_limited = 0
         self.rate_limit_waited = 0.0
@@ -328,9 +333,9 @@ class ApiClient(object):
                 return None
             if isinstance(exc, requests.exceptions.Timeout):
                 raise call.error('no answer within %s seconds (timeout)' % self.timeout, kind=KIND_TIMEOUT,
-                                 outcome_unknown=sent and not call.idempotent)
+                                 outcome_unknown=sent and call.may_apply)
             raise call.error('connection failed: %s' % innermost_reason(exc), kind=KIND_CONNECTION,
-                             outcome_unknown=sent and not call.idempotent)
+                             outcome_unknown=sent and call.may_apply)
 
     def _headers(self, call):
         """The headers of one attempt, authenticated afresh (signatures and request ids are per attempt)."""
@@ -394,7 +399,7 @@ class ApiClient(object):
             return Response(status, raw.headers, data, request_id=call.request_id)
         kind = failure.kind or (KIND_AUTH if status in (401, 403) else KIND_API)
         # a write the service answered with an unreadable success may well have been applied
-        unknown = not call.idempotent and (status in RETRY_IF_IDEMPOTENT_STATUSES or (kind == KIND_MALFORMED and status < 400))
+        unknown = call.may_apply and (status in RETRY_IF_IDEMPOTENT_STATUSES or (kind == KIND_MALFORMED and status < 400))
         words = self.describe_code(failure.code, bool(failure.message)) if failure.code is not None and self.describe_code else None
         raise call.error('HTTP %d' % status, status=status, kind=kind, outcome_unknown=unknown, vendor=failure,
                          hint=self.auth_hint if kind == KIND_AUTH else None, code_words=words)
@@ -409,7 +414,7 @@ class ApiClient(object):
             if raw.status_code >= 400:
                 return None
             raise call.error('HTTP %d with an empty body where JSON was expected' % raw.status_code,
-                             status=raw.status_code, kind=KIND_MALFORMED, outcome_unknown=not call.idempotent)
+                             status=raw.status_code, kind=KIND_MALFORMED, outcome_unknown=call.may_apply)
         try:
             return json.loads(content.decode('utf-8'))
         except (ValueError, UnicodeDecodeError):
@@ -417,7 +422,7 @@ class ApiClient(object):
                 return None
             raise call.error('HTTP %d with a body that is not JSON (Content-Type %s): %s'
                              % (raw.status_code, raw.headers.get('Content-Type', 'unknown'), _snippet(content)),
-                             status=raw.status_code, kind=KIND_MALFORMED, outcome_unknown=not call.idempotent)
+                             status=raw.status_code, kind=KIND_MALFORMED, outcome_unknown=call.may_apply)
 
     def close(self):
         if self._given_session is not None:

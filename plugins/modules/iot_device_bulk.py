@@ -318,12 +318,20 @@ failed_batch:
   sample: 2
 unprocessed:
   description:
-    - The devices not known to be applied (those of the failed batches and of every batch not sent), by position
+    - The devices not applied (those of the batches refused and of every batch not sent), by position
       (from 1, in O(devices) or in the file's devices) and address.
   returned: failure in a batch
   type: list
   elements: dict
   sample: [{"position": 501, "address": "10.20.2.2"}]
+outcome_unknown_items:
+  description:
+    - The devices (as sent to the API) of a failed batch that may have been applied (it failed after it was sent, or
+      its answer could not be read). Sending them again is safe.
+  returned: failure in a batch whose outcome is unknown
+  type: list
+  elements: dict
+  sample: [{"ipAddress": "10.20.2.1", "imei": "356938035643809"}]
 error:
   description: What the API said about the failed call.
   returned: failure of an API call
@@ -401,16 +409,20 @@ def send(module, client, numbered_items, size, update_source, result):
 
 
 def fail_in_window(module, failure, done, numbered_items, size, result):
-    """End the module for a batch failure inside a window, numbering batches over the whole run."""
+    """End the module for a batch failure inside a window, numbering batches over the whole run. The devices of a
+    batch that may have been applied are in outcome_unknown_items (as sent), not in unprocessed."""
     first = len(done)
     completed = done + [dict(outcome, index=first + number) for number, items, outcome in failure.completed_batches]
     rest = list(numbered_items)
-    batches = [[None] * batch['sent'] for batch in done] + failure.batches + [rest[start:start + size] for start in range(0, len(rest), size)]
+    sent = [[item for dummy, item in batch] for batch in failure.batches]
+    batches = [[None] * batch['sent'] for batch in done] + sent + [[None] * len(rest[start:start + size])
+                                                                   for start in range(0, len(rest), size)]
     results = dict((batch['index'] - 1, batch) for batch in completed)
     errors = dict((first + index, error) for index, error in failure.errors.items())
-    applied = set(index for index in failure.results)
+    settled = set(failure.results) | set(index for index, error in failure.errors.items()
+                                         if getattr(error, 'outcome_unknown', False))
     unprocessed = [dict(position=position, address=address(item))
-                   for index, batch in enumerate(failure.batches) if index not in applied for position, item in batch]
+                   for index, batch in enumerate(failure.batches) if index not in settled for position, item in batch]
     unprocessed.extend(dict(position=position, address=address(item)) for position, item in rest)
     module.fail_with(BatchFailure(batches, results, errors), **dict(
         result, changed=bool(completed), batches=completed, unprocessed=unprocessed, **totals(completed)))

@@ -43,12 +43,14 @@ def summarize(results, errors, check_mode):
                       unknown=len(named), reconciled='unmatched_devices' in result,
                       batches=result.get('batches') or [], batch_count=result.get('batch_count') or 0, failed=failed,
                       failed_batch=result.get('failed_batch'), unprocessed=len(result.get('unprocessed') or []),
+                      outcome_unknown=len(result.get('outcome_unknown_items') or []),
                       error=failure_text(result) if failed else None,
                       note=UNMATCHED_HINT if unnamed else None)
         tenants.append(tenant)
         if failed:
             failures.append(chore_failure('tenant %s' % target['host'], 'bulk update', tenant['error'],
-                                          failed_batch=tenant['failed_batch'], unprocessed_devices=tenant['unprocessed']))
+                                          failed_batch=tenant['failed_batch'], unprocessed_devices=tenant['unprocessed'],
+                                          outcome_unknown_devices=tenant['outcome_unknown']))
     totals = dict(devices=sum(t['devices'] or 0 for t in tenants), sent=sum(t['sent'] for t in tenants),
                   updated=sum(t['updated'] or 0 for t in tenants), unmatched=sum(t['unmatched'] or 0 for t in tenants),
                   unknown=len(unknown), batches=sum(t['batch_count'] for t in tenants))

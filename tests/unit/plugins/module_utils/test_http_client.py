@@ -396,3 +396,13 @@ def test_a_refused_connection_says_why_without_the_url():
     assert caught.value.kind == 'connection'
     assert text.startswith('GET /report: connection failed: Failed to establish a new connection: [Errno 111]'), text
     assert 'EE09' not in text and 'HTTPConnectionPool' not in text
+
+
+@pytest.mark.parametrize('method, unknown', [('GET', False), ('PUT', True), ('DELETE', True)])
+def test_a_garbled_answer_to_an_idempotent_write_leaves_its_outcome_unknown(httpserver, client_for, method, unknown):
+    """A PUT or DELETE may be sent again safely, but one answered with a garbled 200 may have been applied: it is not
+    "not processed"; a read's outcome is never in doubt."""
+    serve(httpserver, Script((200, '{"data": {"status": "compl', {'Content-Type': 'application/json'})))
+    with pytest.raises(ApiError) as caught:
+        client_for().request(method, '/thing')
+    assert caught.value.kind == 'malformed' and caught.value.outcome_unknown is unknown

@@ -131,6 +131,17 @@ def test_failure_in_batch_k_reports_completed_batches(simulator, run_module, con
     assert [w[3] for w in writes(simulator)] == [200, 200, 400]  # a 400 is not retried, nothing after it is sent
 
 
+def test_a_batch_applied_with_a_garbled_answer_is_not_reported_unprocessed(simulator, run_module, conn):
+    """Batch 2 was applied and its answer arrived truncated: its devices may have been updated, so they are in
+    outcome_unknown_items, not in unprocessed (only batches 3 and 4, never sent, are)."""
+    simulator.inject(vendor='iot', method='PUT', skip=1, count=1, action='malformed', applied=True)
+    result, failed = run(run_module, conn, devices=fleet(7), batch_size=2, concurrency=1)
+    assert failed and result['error']['outcome_unknown'] is True
+    assert [item['ipAddress'] for item in result['outcome_unknown_items']] == [sim_ip(2), sim_ip(3)]
+    assert result['unprocessed'] == [dict(position=p, address=sim_ip(p - 1)) for p in (5, 6, 7)]
+    assert result['batches'] == [dict(index=1, sent=2, updated=2)]
+
+
 def test_error_inside_a_200_fails_the_batch(simulator, run_module, conn):
     simulator.inject(vendor='iot', action='vendor_error', error_code='0', error_text='tenant locked')
     result, failed = run(run_module, conn, devices=fleet(3))

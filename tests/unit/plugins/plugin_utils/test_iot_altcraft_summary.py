@@ -34,6 +34,16 @@ def test_iot_failure_names_the_batch_and_what_was_not_processed():
     assert summary['failures'][0]['unprocessed_devices'] == 2 and 'HTTP 403' in summary['tenants'][0]['error']
 
 
+def test_iot_failure_says_how_many_devices_may_have_been_updated():
+    results = [dict(item=TENANT, failed=True, changed=True, msg='batch 2 of 3 failed: PUT /device/bulkUpdate: timeout',
+                    device_count=9, batch_count=3, sent_device_count=3, updated_device_count=3, failed_batch=2,
+                    outcome_unknown_items=[dict(position=4), dict(position=5), dict(position=6)],
+                    unprocessed=[dict(position=7)], batches=[dict(index=1, sent=3, updated=3)])]
+    summary = iot_summary.summarize(results, [], False)
+    assert summary['tenants'][0]['outcome_unknown'] == 3 and summary['tenants'][0]['unprocessed'] == 1
+    assert summary['failures'][0]['outcome_unknown_devices'] == 3
+
+
 def test_iot_check_mode_headline():
     results = [dict(item=TENANT, changed=True, device_count=10, batch_count=1, sent_device_count=10, batches=[])]
     headline = iot_summary.summarize(results, [], True)['headline']
