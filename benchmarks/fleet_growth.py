@@ -179,16 +179,16 @@ def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None, waves=WAV
         http_calls=len(entries), http_429=sum(1 for entry in entries if entry['status'] == 429),
         http_errors=sum(1 for entry in entries if entry['status'] is None or not 200 <= entry['status'] < 300),
         calls_by_kind=calls, vendor_floor_s=round(vendor_floor(entries, len(costs), iot_rate or IOT_RATE_PER_MINUTE), 1),
-        wave_seconds=[round(cost, 3) for cost, _ in costs], wave_growth=wave_growth([cost for cost, _ in costs]),
-        wave_bookkeeping_seconds=[round(cost, 3) for _, cost in costs],
-        wave_bookkeeping_growth=wave_growth([cost for _, cost in costs]), top_tasks=top_tasks(timing),
+        wave_seconds=[round(cost, 3) for cost, dummy in costs], wave_growth=wave_growth([cost for cost, dummy in costs]),
+        wave_bookkeeping_seconds=[round(cost, 3) for dummy, cost in costs],
+        wave_bookkeeping_growth=wave_growth([cost for dummy, cost in costs]), top_tasks=top_tasks(timing),
         outside_by_part=outside_by_part(timing, result['wall_s'] - timing['task_seconds']),
         iot_rate_per_minute=iot_rate or IOT_RATE_PER_MINUTE, extra_args=list(extra_args) or None,
         checkout=None if root == ROOT else root)
     bench.log('fleet %dx: %.1f s wall, %.1f s in module tasks, %.1f s outside (%.0f%%), %d waves (growth %s), '
-              'peak RSS %.0f MiB, %d calls, rc %d' % (scale, row['wall_s'], row['module_s'], row['outside_s'],
-                                                        100 * row['outside_share'], row['waves'], row['wave_growth'],
-                                                        row['peak_rss_tree_mib'], row['http_calls'], row['rc']))
+              'peak RSS %.0f MiB, %d calls, rc %d' % (
+                  scale, row['wall_s'], row['module_s'], row['outside_s'], 100 * row['outside_share'], row['waves'],
+                  row['wave_growth'], row['peak_rss_tree_mib'], row['http_calls'], row['rc']))
     return row
 
 
@@ -226,8 +226,9 @@ def checks(rows, short):
         factor = largest['scale'] / float(small['scale'])
         found.append(dict(
             target='fleet run: peak RSS grows at most linearly (%dx -> %dx)' % (small['scale'], largest['scale']),
-            value='%.0f -> %.0f MiB (x%.1f for a fleet x%d)' % (small['peak_rss_tree_mib'], largest['peak_rss_tree_mib'],
-                                                              largest['peak_rss_tree_mib'] / small['peak_rss_tree_mib'], factor),
+            value='%.0f -> %.0f MiB (x%.1f for a fleet x%d)' % (
+                small['peak_rss_tree_mib'], largest['peak_rss_tree_mib'],
+                largest['peak_rss_tree_mib'] / small['peak_rss_tree_mib'], factor),
             met=largest['peak_rss_tree_mib'] <= factor * small['peak_rss_tree_mib'], gate=not short))
     return found
 
@@ -249,8 +250,9 @@ def markdown(rows):
              '| wave growth (its bookkeeping) | peak RSS tree MiB | HTTP calls | IoT limit /min | vendors\' floor s |',
              '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for row in rows:
+        checkout = ' (%s)' % os.path.basename(row['checkout']) if row.get('checkout') else ''
         lines.append('| %dx%s | %d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %d (%d) | %s | %.0f | %d | %d | %.1f |' % (
-            row['scale'], ' (%s)' % os.path.basename(row['checkout']) if row.get('checkout') else '', row['hosts'], row['wall_s'], row['module_s'], row['outside_s'], 100 * row['outside_share'],
+            row['scale'], checkout, row['hosts'], row['wall_s'], row['module_s'], row['outside_s'], 100 * row['outside_share'],
             row['startup_s'], row['waves'], row['wave_size'], _growth(row),
             row['peak_rss_tree_mib'], row['http_calls'], row['iot_rate_per_minute'], row['vendor_floor_s']))
     parts = []
@@ -258,17 +260,17 @@ def markdown(rows):
         parts += [name for name in row.get('outside_by_part') or {} if name not in parts]
     lines += ['', 'Time outside module tasks, by part, s:', '',
               '| part | %s |' % ' | '.join('%dx%s' % (row['scale'], ' (%s)' % os.path.basename(row['checkout'])
-                                                     if row.get('checkout') else '') for row in rows),
+                                                       if row.get('checkout') else '') for row in rows),
               '|---|%s' % ('---:|' * len(rows))]
     for name in parts:
         lines.append('| %s | %s |' % (name, ' | '.join('%.1f' % (row.get('outside_by_part') or {}).get(name, 0.0)
-                                                      for row in rows)))
+                                                       for row in rows)))
     largest = rows[-1]
     lines += ['', 'Where the time of the %dx run goes (slowest tasks, summed over their runs):' % largest['scale'], '',
               '| task | runs | s | of it in modules s |', '|---|---:|---:|---:|']
     for task in largest['top_tasks']:
         lines.append('| %s | %d | %.2f | %.2f |' % (task['name'].replace('|', '/'), task['runs'], task['seconds'],
-                                                   task['module_seconds']))
+                                                     task['module_seconds']))
     return lines
 
 
@@ -332,7 +334,7 @@ def main(argv=None):
     runner = bench.Runner(args, workdir)
     fleet = args.fleet or generate(args.scale, workdir)
     rows = []
-    for _ in range(args.reps if args.compare else 1):
+    for dummy in range(args.reps if args.compare else 1):
         for root in ([args.compare] if args.compare else []) + [ROOT]:
             rows.append(run_fleet(runner, args.scale, fleet, args.extra, args.iot_rate, args.waves, root))
             print('\n'.join(markdown([rows[-1]])))

@@ -185,6 +185,6 @@ def test_items_proven_applied_after_an_unknown_outcome_read_back_as_done(tmp_pat
         journal.resolved(batch, ['a', 'c'], {'a': 'status 2 then 4', 'c': 'status 2 then 4'})
         assert journal.states == {'a': DONE, 'b': UNKNOWN, 'c': DONE}
     assert records(path)[-1] == dict(records(path)[-1], event='resolved', batch=batch, items=['a', 'c'],
-                                      evidence={'a': 'status 2 then 4', 'c': 'status 2 then 4'})
+                                     evidence={'a': 'status 2 then 4', 'c': 'status 2 then 4'})
     with open_journal(path) as journal:
         assert journal.items_in(DONE) == ['a', 'c'] and journal.items_in(UNKNOWN) == ['b']
