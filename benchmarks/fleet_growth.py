@@ -258,9 +258,9 @@ def markdown(rows):
     parts = []
     for row in rows:
         parts += [name for name in row.get('outside_by_part') or {} if name not in parts]
-    lines += ['', 'Time outside module tasks, by part, s:', '',
-              '| part | %s |' % ' | '.join('%dx%s' % (row['scale'], ' (%s)' % os.path.basename(row['checkout'])
-                                                       if row.get('checkout') else '') for row in rows),
+    columns = ['%dx%s' % (row['scale'], ' (%s)' % os.path.basename(row['checkout']) if row.get('checkout') else '')
+               for row in rows]
+    lines += ['', 'Time outside module tasks, by part, s:', '', '| part | %s |' % ' | '.join(columns),
               '|---|%s' % ('---:|' * len(rows))]
     for name in parts:
         lines.append('| %s | %s |' % (name, ' | '.join('%.1f' % (row.get('outside_by_part') or {}).get(name, 0.0)
@@ -269,8 +269,8 @@ def markdown(rows):
     lines += ['', 'Where the time of the %dx run goes (slowest tasks, summed over their runs):' % largest['scale'], '',
               '| task | runs | s | of it in modules s |', '|---|---:|---:|---:|']
     for task in largest['top_tasks']:
-        lines.append('| %s | %d | %.2f | %.2f |' % (task['name'].replace('|', '/'), task['runs'], task['seconds'],
-                                                     task['module_seconds']))
+        name = task['name'].replace('|', '/')
+        lines.append('| %s | %d | %.2f | %.2f |' % (name, task['runs'], task['seconds'], task['module_seconds']))
     return lines
 
 

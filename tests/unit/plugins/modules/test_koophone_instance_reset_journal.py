@@ -121,7 +121,7 @@ def status_calls(simulator):
 @pytest.mark.parametrize('fault', [dict(action='drop', applied=True), dict(action='html', applied=True),
                                    dict(action='status', status=504, applied=True)], ids=['drop', 'html-502', '504'])
 def test_a_batch_applied_with_its_answer_lost_is_proven_reset_by_the_status(simulator, run_module, args, ids,
-                                                                           journal_path, fault):
+                                                                            journal_path, fault):
     """Batch 2 is applied and its answer lost: its phones were running before and are resetting right after, so the
     journal and the result record them as reset, with that evidence; nothing is held back and the rerun resets none
     of them again."""
