@@ -140,11 +140,19 @@ def query_pairs(params):
 def build_query(params):
     """Encode query parameters the way they are signed and sent.
 
+    Values are written as huaweicloudsdkcore's Signer signs and sends them (huawei_signer.canonical_query): a
+    boolean as ``true`` / ``false``, a list as its name repeated once per item, anything else as ``str()``.
     Commas stay literal (vendors take comma-separated lists); everything else
     that could change the URL's meaning (``&``, ``=``, ``?``, ``#``, ``/``, spaces) is
     percent-encoded, so a value can never add a parameter or change the path.
     """
-    return urlencode(query_pairs(params), quote_via=quote, safe=',')
+    pairs = []
+    for name, value in query_pairs(params):
+        if isinstance(value, (list, tuple)):
+            pairs.extend((name, str(item)) for item in value)
+        else:
+            pairs.append((name, str(value).lower() if isinstance(value, bool) else str(value)))
+    return urlencode(pairs, quote_via=quote, safe=',')
 
 
 def parse_retry_after(value, now=None):
