@@ -41,6 +41,8 @@ AUTH_HINTS = {
     AKSK: 'Check access_key, secret_key and project_id, and this host\'s clock (a signature is valid for 15 minutes)',
 }
 REQUEST_ID_HEADER = 'x-request-id'
+# What Huawei's SDKs send to IAM's token API (IamMeta.java and huaweicloudsdkiam's iam_client.py, KeystoneCreateUserTokenByPassword).
+IAM_CONTENT_TYPE = 'application/json;charset=UTF-8'
 
 # Both doc versions accept 32 ids a batch (the 2025 one allows 100); ids are at most 32 characters.
 MAX_BATCH = 32
@@ -165,7 +167,8 @@ class KooPhoneClient(VendorClient):
                                 describe_code=describe_code)
         self.iam_client = None
         if self._iam:
-            self.iam_client = self.http(params['iam_url'], error_parser=parse_iam_error, auth_hint=AUTH_HINTS[IAM_LOGIN])
+            self.iam_client = self.http(params['iam_url'], error_parser=parse_iam_error, auth_hint=AUTH_HINTS[IAM_LOGIN],
+                                        content_type=IAM_CONTENT_TYPE)
 
     # ------------------------------------------------------------------ auth
     def _signed_headers(self, request):
