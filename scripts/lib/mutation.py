@@ -1,0 +1,152 @@
+"""Mutation testing of the wire core with mutmut, one target at a time (scripts/mutation runs it).
+
+A target is one file of plugins/module_utils/, optionally narrowed to the functions and classes that hold the
+rules under test (mutmut is given a patch that adds exactly their lines), and its kill suite: the fast tests that
+judge it. mutmut changes the file in place, so this runs in a copy of the checkout (the current directory).
+For each target it prints killed/total and writes the surviving mutants' diffs to OUTPUT/<target>.survivors.txt;
+the summary is OUTPUT/summary.json and a markdown table on stdout.
+"""
+import argparse
+import ast
+import difflib
+import json
+import os
+import subprocess
+import sys
+import time
+
+UNIT = 'tests/unit/plugins/module_utils/'
+CONFORMANCE = 'tests/conformance/'
+
+# name: (file, functions/classes to mutate (None: the whole file), kill suite)
+TARGETS = {
+    'wfbss': ('plugins/module_utils/wfbss.py', None,
+              [UNIT + 'test_wfbss.py', CONFORMANCE + 'test_wfbss_sample_signature.py']),
+    'huawei_signer': ('plugins/module_utils/huawei_signer.py', None,
+                      [CONFORMANCE + 'test_huawei_signer.py::test_sdk_vectors',
+                       CONFORMANCE + 'test_huawei_signer.py::test_ours_signs_as_the_sdk',
+                       UNIT + 'test_http_client_query.py']),
+    'http_client': ('plugins/module_utils/http_client.py',
+                    ['query_pairs', 'build_query', 'parse_retry_after', 'RetryPolicy', 'ApiClient.request',
+                     'ApiClient._send', 'ApiClient._waited_out_rate_limit', 'ApiClient._wait_while_paused',
+                     'ApiClient._retried', '_may_have_been_sent'],
+                    [UNIT + 'test_http_client.py', UNIT + 'test_http_client_query.py']),
+    'batching': ('plugins/module_utils/batching.py', None, [UNIT + 'test_batching.py']),
+    'journal': ('plugins/module_utils/journal.py', None, [UNIT + 'test_journal.py']),
+    'iot_devices': ('plugins/module_utils/iot_devices.py', None, [UNIT + 'test_iot.py']),
+    'iot_token': ('plugins/module_utils/iot.py', ['ScmLogin', '_lifetime', 'IotClient._request', 'parse_token_error'],
+                  [UNIT + 'test_iot.py']),
+    'koophone_jobs': ('plugins/module_utils/koophone.py',
+                      ['job_results', 'task_path_segment', 'KooPhoneClient.wait_for_jobs', 'JOB_STATUSES',
+                       'FINAL_JOB_STATUSES'],
+                      [UNIT + 'test_koophone.py']),
+    'altcraft': ('plugins/module_utils/altcraft.py', None, [UNIT + 'test_altcraft.py']),
+    'checks': ('plugins/module_utils/checks.py', None, [UNIT + 'test_checks.py']),
+}
+# What `scripts/test --only mutation` runs: a few functions, to keep the script alive.
+SAMPLE = {'checks_sample': ('plugins/module_utils/checks.py', ['finite', 'positive', 'header_text'],
+                            [UNIT + 'test_checks.py'])}
+GOAL = 0.9
+
+
+def scoped_lines(path, names):
+    """The line numbers (1-based) of the named top-level functions, classes, Class.method and NAME = constants."""
+    with open(path) as handle:
+        tree = ast.parse(handle.read())
+    lines = set()
+    found = set()
+    for node in tree.body:
+        candidates = [(getattr(node, 'name', None), node)]
+        if isinstance(node, ast.Assign):
+            candidates = [(target.id, node) for target in node.targets if isinstance(target, ast.Name)]
+        if isinstance(node, ast.ClassDef):
+            candidates += [('%s.%s' % (node.name, item.name), item) for item in node.body
+                           if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        for name, item in candidates:
+            if name in names:
+                found.add(name)
+                lines.update(range(item.lineno, item.end_lineno + 1))
+    missing = set(names) - found
+    if missing:
+        sys.exit('%s has no %s' % (path, ', '.join(sorted(missing))))
+    return lines
+
+
+def write_patch(path, lines, patch_path):
+    """A patch that adds exactly ``lines`` of ``path`` (mutmut mutates only the lines a patch adds)."""
+    with open(path) as handle:
+        new = handle.read().splitlines(True)
+    old = [line for number, line in enumerate(new, 1) if number not in lines]
+    with open(patch_path, 'w') as handle:
+        handle.writelines(difflib.unified_diff(old, new, path, path, n=0))
+
+
+def mutmut(python, *args, check=False):
+    return subprocess.run([python, '-m', 'mutmut'] + list(args), capture_output=True, text=True, check=check)
+
+
+def run_target(name, target, python, output):
+    path, names, suite = target
+    if os.path.exists('.mutmut-cache'):
+        os.remove('.mutmut-cache')
+    runner = '%s -m pytest -x -q -p no:cacheprovider -p no:randomly %s' % (python, ' '.join(suite))
+    args = ['run', '--paths-to-mutate', path, '--runner', runner, '--no-progress', '--simple-output',
+            '--tests-dir', 'tests/']
+    if names:
+        patch = os.path.join(output, '%s.patch' % name)
+        write_patch(path, scoped_lines(path, names), patch)
+        args += ['--use-patch-file', patch]
+    started = time.time()
+    run = mutmut(python, *args)
+    with open(os.path.join(output, '%s.log' % name), 'w') as handle:
+        handle.write(run.stdout + run.stderr)
+    if run.returncode & 1:
+        sys.exit('mutmut failed on %s (see %s.log):\n%s' % (name, name, (run.stdout + run.stderr)[-2000:]))
+    ids = dict((status, [int(number) for number in mutmut(python, 'result-ids', status).stdout.split()])
+               for status in ('killed', 'timeout', 'suspicious', 'survived', 'untested', 'skipped'))
+    # a timeout (an endless loop, say) and a suspiciously slow run were caught by the suite too
+    survivors = sorted(ids['survived'] + ids['untested'] + ids['skipped'])
+    total = sum(len(numbers) for numbers in ids.values())
+    with open(os.path.join(output, '%s.survivors.txt' % name), 'w') as handle:
+        for number in survivors:
+            handle.write(mutmut(python, 'show', str(number)).stdout + '\n')
+    killed = total - len(survivors)
+    return dict(target=name, file=path, scope=names or 'whole file', killed=killed, total=total,
+                score=killed / total if total else 1.0, seconds=round(time.time() - started), survivors=survivors,
+                timeouts=ids['timeout'])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('targets', nargs='*', help='targets (default: all): %s' % ', '.join(TARGETS))
+    parser.add_argument('--sample', action='store_true', help='only the sample %s' % ', '.join(SAMPLE))
+    parser.add_argument('--output', required=True)
+    options = parser.parse_args()
+    table = SAMPLE if options.sample else TARGETS
+    names = options.targets or list(table)
+    unknown = [name for name in names if name not in table]
+    if unknown:
+        sys.exit('unknown target(s) %s; known: %s' % (', '.join(unknown), ', '.join(table)))
+    os.makedirs(options.output, exist_ok=True)
+    results = []
+    for name in names:
+        result = run_target(name, table[name], sys.executable, options.output)
+        results.append(result)
+        print('%-14s %4d/%-4d %5.1f%%  %4ds  %s' % (name, result['killed'], result['total'], 100 * result['score'],
+                                                  result['seconds'], result['file']), flush=True)
+        with open(os.path.join(options.output, 'summary.json'), 'w') as handle:  # after each target: a long run
+            json.dump(results, handle, indent=2)
+    print('\n| file | killed/total | score |\n|---|---|---|')
+    for result in results:
+        scope = '' if result['scope'] == 'whole file' else ' (%s)' % ', '.join(result['scope'])
+        print('| `%s`%s | %d/%d | %.1f%% |' % (result['file'], scope, result['killed'], result['total'],
+                                              100 * result['score']))
+    below = [result['target'] for result in results if result['score'] < GOAL]
+    if below:
+        print('\nbelow the %d%% goal: %s (survivors in %s)' % (100 * GOAL, ', '.join(below), options.output))
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
