@@ -207,7 +207,12 @@ class AltcraftClient(VendorClient):
         return data
 
     def get_counters(self, resource_id, list_id):
-        """The current counters entry of one database of a resource (None if there is none)."""
+        """The current counters entry of one database of a resource (None if there is none).
+
+        Assumption: the request body ``{token, id, list_id}``. The page of resources/get_counters could not be
+        found; the body follows resources/refresh_counters (the siblings differ: databases/get_counters takes
+        ``{id: database, resource_id}``, segments/get_counters ``{list_id, resource_id, id: segment}``).
+        """
         data = self._call('resources/get_counters', dict(id=resource_id, list_id=list_id), idempotent=True)
         if data is not None and not isinstance(data, (list, dict)):
             raise self._malformed('resources/get_counters', 'data is neither a list nor an object')
