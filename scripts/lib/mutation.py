@@ -163,15 +163,15 @@ def report(table, names, output):
     for name in names:
         result = run_target(name, table[name], sys.executable, output)
         results.append(result)
-        print('%-14s %4d/%-4d %5.1f%%  %4ds  %s' % (name, result['killed'], result['total'], 100 * result['score'],
-                                                  result['seconds'], result['file']), flush=True)
+        print('%-14s %4d/%-4d %5.1f%%  %4ds  %s' % (
+            name, result['killed'], result['total'], 100 * result['score'], result['seconds'], result['file']), flush=True)
         with open(os.path.join(output, 'summary.json'), 'w') as handle:  # after each target: a long run
             json.dump(results, handle, indent=2)
     print('\n| file | killed/total | score |\n|---|---|---|')
     for result in results:
         scope = '' if result['scope'] == 'whole file' else ' (%s)' % ', '.join(result['scope'])
-        print('| `%s`%s | %d/%d | %.1f%% |' % (result['file'], scope, result['killed'], result['total'],
-                                              100 * result['score']))
+        print('| `%s`%s | %d/%d | %.1f%% |' % (
+            result['file'], scope, result['killed'], result['total'], 100 * result['score']))
     below = [result['target'] for result in results if result['score'] < GOAL]
     if below:
         print('\nbelow the %d%% goal: %s (survivors in %s)' % (100 * GOAL, ', '.join(below), output))

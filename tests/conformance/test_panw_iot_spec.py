@@ -191,9 +191,8 @@ def test_the_simulators_answers_are_the_specs(sim):
 
 def test_the_simulators_device_list_answer_has_the_schemas_fields(sim):
     """device/list (deviceList.yaml): the simulator's page, against IoTDeviceInventoryResponse and DeviceDetails."""
-    answer = requests.get(sim.url + LEGACY_BASE_PATH + "/device/list", params={"customerid": TENANT, "offset": 0,
-                                                                              "pagelength": 1000},
-                          headers=KEY_HEADERS, timeout=5).json()
+    page = {"customerid": TENANT, "offset": 0, "pagelength": 1000}
+    answer = requests.get(sim.url + LEGACY_BASE_PATH + "/device/list", params=page, headers=KEY_HEADERS, timeout=5).json()
     inventory = answer_of(DEVICE_LIST, "200")["schema"]
     assert pan_dev.type_problems(answer, pan_dev.properties(inventory), "answer") == []
     details = pan_dev.properties(inventory["properties"]["devices"]["items"])

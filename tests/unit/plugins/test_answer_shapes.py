@@ -204,8 +204,8 @@ TOKEN_ANSWER = {'access_token': 'eyJ.x.y', 'token_type': 'Bearer', 'expires_in':
 @SETTINGS
 @given(body=answers(BULK_ANSWER), status=STATUS)
 def test_iot_bulk_update_answers(body, status):
-    survives(lambda session: iot.IotClient(IOT_LEGACY, session=session).bulk_update([{'ipAddress': '10.0.0.1'}],
-                                                                                     'cellular'), status, body)
+    devicelist = [{'ipAddress': '10.0.0.1'}]
+    survives(lambda session: iot.IotClient(IOT_LEGACY, session=session).bulk_update(devicelist, 'cellular'), status, body)
 
 
 @SETTINGS

@@ -88,8 +88,8 @@ def test_iot_legacy_key(simulator, run_module, option, secret):
 def test_a_secret_that_is_not_sent_in_a_header_may_hold_any_character(simulator, run_module):
     """The KooPhone secret key only keys the HMAC (as UTF-8): it is not refused here; the vendor judges the
     signature (here: a wrong key, so the API refuses it, with no traceback)."""
-    args = dict(api_url=simulator.url, retries=0, **dict(CREDENTIALS.koophone_access_key, secret_key=PASTED,
-                                                        **KOOPHONE_ARGS))
+    credentials = dict(CREDENTIALS.koophone_access_key, secret_key=PASTED)
+    args = dict(api_url=simulator.url, retries=0, **dict(credentials, **KOOPHONE_ARGS))
     result, failed = run_module(koophone_instance_info, args)
     assert failed and 'printable ASCII' not in result['msg'] and 'Traceback' not in result['msg']
     assert len(simulator.requests) == 1
