@@ -1,13 +1,16 @@
 """Palo Alto Networks' own IoT Security and Strata Cloud Manager specs and pages, read at test time.
 
 The files are a pinned copy of the ``PaloAltoNetworks/pan.dev`` repository under ``specs/pan.dev/``, at the same
-paths as in the repository (the commit and the licence are in ``specs/pan.dev/README.md``). ``$ref`` pointers are
+paths as in the repository, each gzip-compressed as it is (``<path>.gz``: ansible-test's sanity checks refuse the
+Unicode quotes the vendor's text holds in any text file; the commit and the licence are in
+``specs/pan.dev/README.md``). Paths below are the repository's. ``$ref`` pointers are
 followed across files as the OpenAPI document writes them. Nothing here states a fact itself: every value comes
 from those files.
 """
 from __future__ import annotations
 
 import functools
+import gzip
 import posixpath
 import re
 from pathlib import Path
@@ -41,7 +44,8 @@ def entry(relative: str, section: str, name: str):
 
 
 def text(relative: str) -> str:
-    return (ROOT / relative).read_text(encoding="utf-8")
+    """The file at the repository path ``relative``, from its pinned compressed copy."""
+    return gzip.decompress((ROOT / (relative + ".gz")).read_bytes()).decode("utf-8")
 
 
 def resolve(node, base: str):

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Credentials sent in an HTTP header hold only printable ASCII: a token pasted with typographic quotes
-(``tok‘en’``) or a line break is refused before anything is sent, naming the option and the cause, never
+(U+2018 and U+2019 around a token) or a line break is refused before anything is sent, naming the option and the cause, never
 showing the value. HTTP sends header values as Latin-1 at best, so such a value used to end in a
 UnicodeEncodeError traceback from http.client (or a requests error quoting the header)."""
 
