@@ -52,7 +52,7 @@ def resolve(node, base: str):
     """The node with its ``$ref`` (``file#/a/b`` relative to ``base``, or ``#/a/b`` within it) followed, and the
     file it now lives in."""
     while isinstance(node, dict) and "$ref" in node:
-        target, _, pointer = node["$ref"].partition("#")
+        target, dummy, pointer = node["$ref"].partition("#")
         if target:
             base = posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
         parts = [part for part in pointer.split("/") if part]

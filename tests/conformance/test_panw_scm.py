@@ -48,7 +48,7 @@ TOKEN_JWT_HEADER = json.loads(base64.urlsafe_b64decode(TOKEN_ANSWER["access_toke
 CELLULAR_ITEM_PROPERTIES = pan_dev.cellular_item_properties()
 CELLULAR_PAYLOAD_EXAMPLE = pan_dev.cellular_example()
 EXAMPLE_ONLY_PROPERTIES = pan_dev.example_only_properties()
-SCM_BASE_PATH = pan_dev.CELLULAR_PATH.split("/device/")[0]  # iot.yaml: /iot/pub/v1/device/bulkUpdate?updateSource=...
+SCM_BASE_PATH = pan_dev.CELLULAR_PATH.split("/device/", maxsplit=1)[0]  # iot.yaml: /iot/pub/v1/device/bulkUpdate?updateSource=...
 type_problems = pan_dev.type_problems
 
 # The simulator's default Strata Cloud Manager tenant.
