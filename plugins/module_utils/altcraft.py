@@ -38,7 +38,7 @@ _ISO_TIME = re.compile(
 def _as_int(value):
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
         return None
 
 
@@ -96,9 +96,12 @@ def counted_at(entry):
 def counters_by_channel(entry):
     """``{channel: {all, subscribed, ...}}`` from a result entry's ``channels`` list."""
     counters = {}
-    for item in (entry or {}).get('channels') or []:
-        if isinstance(item, dict) and item.get('channel'):
-            counters[item['channel']] = dict(item.get('status') or {})
+    channels = (entry or {}).get('channels')
+    for item in channels if isinstance(channels, list) else []:
+        channel = item.get('channel') if isinstance(item, dict) else None
+        if channel and isinstance(channel, str):
+            status = item.get('status')
+            counters[channel] = dict(status) if isinstance(status, dict) else {}
     return counters
 
 

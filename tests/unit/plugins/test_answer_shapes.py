@@ -251,3 +251,11 @@ def test_the_well_formed_answers_are_read():
         [], 'cellular') == 5
     for well_formed, call in ALTCRAFT_CALLS.values():
         assert call(altcraft.AltcraftClient(ALTCRAFT_PARAMS, session=Replay([(200, dumps(well_formed))]))) is not None
+
+
+def test_altcraft_answers_the_deep_profile_found():
+    """A channel whose status is no object, channels that are no list, an infinite error code: no traceback."""
+    entry = {'channels': [{'channel': 'email', 'status': True}, 'sms', {'channel': ['push']}, {'channel': 'push'}]}
+    assert altcraft.counters_by_channel(entry) == {'email': {}, 'push': {}}
+    assert altcraft.counters_by_channel({'channels': 7}) == {}
+    assert altcraft.parse_error(200, {'error': float('inf'), 'error_text': 'x'}).code == float('inf')
