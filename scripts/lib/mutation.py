@@ -26,7 +26,8 @@ SOCKET = os.path.join(tempfile.mkdtemp(prefix='fo-mutation-'), 'forkserver')  # 
 TARGETS = {
     'wfbss': ('plugins/module_utils/wfbss.py', ['signature', 'auth_headers', 'parse_error', 'WfbssClient.__init__',
                                                 'WfbssClient.reset'],
-              [MODULE_UTILS_TESTS + 'test_wfbss.py', CONFORMANCE + 'test_wfbss_sample_signature.py']),
+              [MODULE_UTILS_TESTS + 'test_wfbss.py', MODULE_UTILS_TESTS + 'test_wfbss_answers.py',
+               CONFORMANCE + 'test_wfbss_sample_signature.py']),
     'huawei_signer': ('plugins/module_utils/huawei_signer.py', None,
                       [MODULE_UTILS_TESTS + 'test_huawei_signer.py',
                        MODULE_UTILS_TESTS + 'test_koophone.py::test_signer_matches_the_sdk_vectors',
