@@ -20,6 +20,7 @@ UNIT = 'tests/unit/'
 CONFORMANCE = 'tests/conformance/'
 MODULE_UTILS_TESTS = UNIT + 'plugins/module_utils/'
 FORKSERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'mutation_forkserver.py')
+SERVER = None  # the fork server's process
 SOCKET = os.path.join(tempfile.mkdtemp(prefix='fo-mutation-'), 'forkserver')  # a unix socket path is short
 
 # name: (file, functions/classes to mutate (None: the whole file), kill suite)
@@ -118,6 +119,8 @@ def run_target(name, target, python, output):
         args += ['--use-patch-file', patch]
     started = time.time()
     run = mutmut(python, *args)
+    if SERVER.poll() is not None:  # every run after its end would have failed, and counted as a kill
+        sys.exit('the fork server ended during %s: its results do not count' % name)
     with open(os.path.join(output, '%s.log' % name), 'w') as handle:
         handle.write(run.stdout + run.stderr)
     if run.returncode & 1:
@@ -148,7 +151,8 @@ def main():
     if unknown:
         sys.exit('unknown target(s) %s; known: %s' % (', '.join(unknown), ', '.join(table)))
     os.makedirs(options.output, exist_ok=True)
-    server = subprocess.Popen([sys.executable, FORKSERVER, 'serve', SOCKET])
+    global SERVER  # pylint: disable=global-statement
+    SERVER = server = subprocess.Popen([sys.executable, FORKSERVER, 'serve', SOCKET])
     try:
         while not os.path.exists(SOCKET):
             if server.poll() is not None:

@@ -40,7 +40,11 @@ def serve(path):
                 os.dup2(devnull, 1)
                 os.dup2(devnull, 2)
                 os._exit(int(pytest.main(request['args'])))  # pylint: disable=protected-access
-            connection.sendall(b'%d\n' % _wait(child, connection))
+            code = _wait(child, connection)
+            try:
+                connection.sendall(b'%d\n' % code)
+            except OSError:  # the runner is gone (mutmut's timeout): nobody to tell
+                pass
 
 
 def _wait(child, connection):
