@@ -10,6 +10,7 @@ boundary, the timeout error, the JSON and form bodies."""
 from __future__ import annotations
 
 import email.utils
+import threading
 
 import pytest
 import requests
@@ -82,7 +83,7 @@ def test_beyond_the_rate_limit_budget_the_error_says_so():
     assert sleeps == [4.0]
     error = caught.value
     assert (error.status, error.kind) == (429, 'rate_limit')
-    assert 'rate limited (HTTP 429) for longer than rate_limit_timeout=10s' in str(error)
+    assert error.reason == 'rate limited (HTTP 429) for longer than rate_limit_timeout=10s'
 
 
 def test_a_429_without_retry_after_backs_off_more_each_time_up_to_the_sixth():
@@ -98,7 +99,7 @@ def test_a_timeout_names_the_timeout_and_whether_the_outcome_is_unknown(method, 
         client(Session(requests.exceptions.ReadTimeout('slow')), []).request(method, '/x')
     error = caught.value
     assert (error.kind, error.outcome_unknown) == ('timeout', unknown)
-    assert 'no answer within 2 seconds (timeout)' in str(error)
+    assert error.reason == 'no answer within 2 seconds (timeout)'
 
 
 def test_the_json_and_form_bodies_are_sent_as_the_vendors_read_them():
@@ -109,3 +110,45 @@ def test_the_json_and_form_bodies_are_sent_as_the_vendors_read_them():
     assert session.sent[0]['data'] == '{"name":"Rapport \u00e9","ids":[1,2]}'.encode('utf-8')
     assert session.sent[1]['data'] == b'grant_type=client_credentials&scope=tsg_id:1+a%2Fb'
     assert session.sent[1]['headers']['Content-Type'] == 'application/x-www-form-urlencoded'
+
+
+@pytest.mark.parametrize('answers, succeeds', [([429, 503, 200], True), ([429, 503, 503, 200], False)])
+def test_a_429_does_not_use_up_a_retry(answers, succeeds):
+    """retries=1: after a 429 the call still has its one retry, and no more."""
+    session = Session(*[Answer(status, headers={'Retry-After': '1'}) for status in answers])
+    api = client(session, [], retries=1)
+    if succeeds:
+        assert api.request('GET', '/x').status == 200
+    else:
+        with pytest.raises(ApiError) as caught:
+            api.request('GET', '/x')
+        assert caught.value.status == 503
+
+
+def test_a_429_pauses_the_other_workers_until_it_is_over():
+    """Worker A is told to wait 5 s at t=100: a worker starting at 100 waits the 5 s, one at 104.5 the last 0.5 s,
+    one at 105 not at all; A itself does not wait twice."""
+    now = [100.0]
+    sleeps = []
+    session = Session(Answer(429, headers={'Retry-After': '5'}), *[Answer(200)] * 5)
+    failures = []
+    api = ApiClient('https://api.example', session=session, sleep=sleeps.append, clock=lambda: now[0],
+                    policy=RetryPolicy(retries=0, rate_limit_timeout=10, rand=lambda: 1.0))
+
+    def request():
+        try:
+            api.request('GET', '/x')
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            failures.append(exc)
+
+    def worker(at):
+        now[0] = at
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+
+    api.request('GET', '/x')  # worker A: 429, waits 5, then 200
+    api.request('GET', '/x')  # A again: no second wait
+    for at in (100.0, 104.5, 105.0):
+        worker(at)
+    assert failures == [] and sleeps == [5.0, 5.0, 0.5]
