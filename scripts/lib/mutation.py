@@ -52,7 +52,7 @@ TARGETS = {
     'koophone_jobs': ('plugins/module_utils/koophone.py',
                       ['job_results', 'task_path_segment', 'KooPhoneClient.wait_for_jobs', 'JOB_STATUSES',
                        'FINAL_JOB_STATUSES'],
-                      [MODULE_UTILS_TESTS + 'test_koophone.py']),
+                      [MODULE_UTILS_TESTS + 'test_koophone.py', MODULE_UTILS_TESTS + 'test_koophone_jobs.py']),
     'altcraft': ('plugins/module_utils/altcraft.py', ['parse_error', 'counters_entry', 'pick_entry', 'task_outcome',
                                                       'AltcraftClient._call', 'AltcraftClient.refresh_counters',
                                                       'AltcraftClient.task_status', 'AltcraftClient.get_counters',
