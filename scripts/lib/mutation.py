@@ -49,7 +49,7 @@ TARGETS = {
     'iot_devices': ('plugins/module_utils/iot_devices.py', ['_text', 'device_to_api', '_address', 'devices_to_api'],
                     [MODULE_UTILS_TESTS + 'test_iot.py']),
     'iot_token': ('plugins/module_utils/iot.py', ['ScmLogin', '_lifetime', 'IotClient._request', 'parse_token_error'],
-                  [MODULE_UTILS_TESTS + 'test_iot.py']),
+                  [MODULE_UTILS_TESTS + 'test_iot.py', MODULE_UTILS_TESTS + 'test_iot_token.py']),
     'koophone_jobs': ('plugins/module_utils/koophone.py',
                       ['job_results', 'task_path_segment', 'KooPhoneClient.wait_for_jobs', 'JOB_STATUSES',
                        'FINAL_JOB_STATUSES'],
