@@ -38,7 +38,7 @@ _ISO_TIME = re.compile(
 def _as_int(value):
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
         return None
 
 
@@ -96,9 +96,12 @@ def counted_at(entry):
 def counters_by_channel(entry):
     """``{channel: {all, subscribed, ...}}`` from a result entry's ``channels`` list."""
     counters = {}
-    for item in (entry or {}).get('channels') or []:
-        if isinstance(item, dict) and item.get('channel'):
-            counters[item['channel']] = dict(item.get('status') or {})
+    channels = (entry or {}).get('channels')
+    for item in channels if isinstance(channels, list) else []:
+        channel = item.get('channel') if isinstance(item, dict) else None
+        if channel and isinstance(channel, str):
+            status = item.get('status')
+            counters[channel] = dict(status) if isinstance(status, dict) else {}
     return counters
 
 
@@ -207,7 +210,12 @@ class AltcraftClient(VendorClient):
         return data
 
     def get_counters(self, resource_id, list_id):
-        """The current counters entry of one database of a resource (None if there is none)."""
+        """The current counters entry of one database of a resource (None if there is none).
+
+        Assumption: the request body ``{token, id, list_id}``. The page of resources/get_counters could not be
+        found; the body follows resources/refresh_counters (the siblings differ: databases/get_counters takes
+        ``{id: database, resource_id}``, segments/get_counters ``{list_id, resource_id, id: segment}``).
+        """
         data = self._call('resources/get_counters', dict(id=resource_id, list_id=list_id), idempotent=True)
         if data is not None and not isinstance(data, (list, dict)):
             raise self._malformed('resources/get_counters', 'data is neither a list nor an object')

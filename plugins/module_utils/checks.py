@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import unicodedata
 
 from urllib.parse import urlsplit
 
@@ -60,6 +61,19 @@ def http_url(option, value, env=None):
         raise InvalidInput('%s must be an http:// or https:// URL, got %r' % (option, value))
     if parts.query or parts.fragment:
         raise InvalidInput('%s must not contain a query or a fragment' % option)
+    return value
+
+
+def header_text(option, value):
+    """A value sent as an HTTP header: printable ASCII only. HTTP carries header values as Latin-1 at best and the
+    vendors' credentials are ASCII, so anything else is a paste error (typographic quotes, a line break) that would
+    otherwise fail in the HTTP library, quoting the header. The message names the character, never the value."""
+    for char in value or '':
+        if not ' ' <= char <= '~':
+            raise InvalidInput(
+                '%s must hold only printable ASCII characters (it is sent in an HTTP header), but it holds U+%04X (%s); '
+                'typographic quotes or a line break pasted with the value are the usual cause (the value is not shown)'
+                % (option, ord(char), unicodedata.name(char, 'a control character')))
     return value
 
 

@@ -148,11 +148,19 @@ def query_pairs(params):
 def build_query(params):
     """Encode query parameters the way they are signed and sent.
 
+    Values are written as huaweicloudsdkcore's Signer signs and sends them (huawei_signer.canonical_query): a
+    boolean as ``true`` / ``false``, a list as its name repeated once per item, anything else as ``str()``.
     Commas stay literal (vendors take comma-separated lists); everything else
     that could change the URL's meaning (``&``, ``=``, ``?``, ``#``, ``/``, spaces) is
     percent-encoded, so a value can never add a parameter or change the path.
     """
-    return urlencode(query_pairs(params), quote_via=quote, safe=',')
+    pairs = []
+    for name, value in query_pairs(params):
+        if isinstance(value, (list, tuple)):
+            pairs.extend((name, str(item)) for item in value)
+        else:
+            pairs.append((name, str(value).lower() if isinstance(value, bool) else str(value)))
+    return urlencode(pairs, quote_via=quote, safe=',')
 
 
 def parse_retry_after(value, now=None):
@@ -238,6 +246,12 @@ class _Call(object):
                         kind=kind, hint=hint, code_words=code_words)
 
 
+# What the vendors' own clients send: Trend's sample client (get_auth_headers) and the PowerShell module for
+# WFBS-SVC, the KooPhone Java SDK (KooPhoneMeta.java: withContentType("application/json") on every operation),
+# pan-iot-security-python and pan-scm-sdk (requests' json=). Huawei IAM's SDKs send their own (koophone.py).
+JSON_CONTENT_TYPE = 'application/json'
+
+
 class ApiClient(object):
     """A keep-alive HTTP client bound to one vendor's base URL.
 
@@ -248,12 +262,15 @@ class ApiClient(object):
     ``error_parser`` is called with (status, data) and returns None for a success, or a VendorError (vendors
     that report errors inside an HTTP 200 are handled there). ``describe_code`` turns a vendor code into the
     words of the message (for example ``CODE (meaning):``); ``auth_hint`` says which credential to check.
+    ``content_type`` is the Content-Type of every request without a form body.
     """
 
     def __init__(self, base_url, validate_certs=True, ca_path=None, timeout=30, policy=None, auth=None,
                  error_parser=None, request_id_header=None, rate_limiter=None, auth_hint=None, session=None,
-                 sleep=time.sleep, request_signer=None, describe_code=None, clock=time.monotonic):
+                 sleep=time.sleep, request_signer=None, describe_code=None, clock=time.monotonic,
+                 content_type=JSON_CONTENT_TYPE):
         self.base_url = base_url.rstrip('/')
+        self.content_type = content_type
         self.base_path = urlsplit(self.base_url).path
         self.host = urlsplit(self.base_url).netloc
         self.timeout = timeout
@@ -341,7 +358,7 @@ class ApiClient(object):
         """The headers of one attempt, authenticated afresh (signatures and request ids are per attempt)."""
         # Content-Type on every request, bodiless ones included: Trend's docs list it among the compulsory
         # headers and its own clients send it on GET too (so do Huawei's SDKs).
-        headers = {'Accept': 'application/json', 'Content-Type': 'application/json; charset=utf-8'}
+        headers = {'Accept': 'application/json', 'Content-Type': self.content_type}
         headers.update(call.headers)
         if self.auth:
             headers.update(self.auth(call.method, call.request_uri, call.body or b''))

@@ -109,4 +109,5 @@ def check_connection(params):
     at_least('reads_per_minute', params['reads_per_minute'], 1)
 
 
-IOT = Vendor('iot', IOT_ARGUMENT_SPEC, IotClient, urls=(), check=check_connection)
+# the legacy API's X-Key-Id and X-Access-Key (the SCM client id and secret are sent base64-encoded)
+IOT = Vendor('iot', IOT_ARGUMENT_SPEC, IotClient, urls=(), check=check_connection, headers=('key_id', 'access_key'))

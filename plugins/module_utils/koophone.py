@@ -41,6 +41,8 @@ AUTH_HINTS = {
     AKSK: 'Check access_key, secret_key and project_id, and this host\'s clock (a signature is valid for 15 minutes)',
 }
 REQUEST_ID_HEADER = 'x-request-id'
+# What Huawei's SDKs send to IAM's token API (IamMeta.java and huaweicloudsdkiam's iam_client.py, KeystoneCreateUserTokenByPassword).
+IAM_CONTENT_TYPE = 'application/json;charset=UTF-8'
 
 # Both doc versions accept 32 ids a batch (the 2025 one allows 100); ids are at most 32 characters.
 MAX_BATCH = 32
@@ -170,7 +172,8 @@ class KooPhoneClient(VendorClient):
                                 describe_code=describe_code)
         self.iam_client = None
         if self._iam:
-            self.iam_client = self.http(params['iam_url'], error_parser=parse_iam_error, auth_hint=AUTH_HINTS[IAM_LOGIN])
+            self.iam_client = self.http(params['iam_url'], error_parser=parse_iam_error, auth_hint=AUTH_HINTS[IAM_LOGIN],
+                                        content_type=IAM_CONTENT_TYPE)
 
     # ------------------------------------------------------------------ auth
     def _signed_headers(self, request):
@@ -230,25 +233,25 @@ class KooPhoneClient(VendorClient):
     def batch_reset(self, instance_ids):
         """POST /v1/instances/batch-reset for at most 32 ids: {'task_id', 'cmd_jobs'} (both may be None/[])."""
         response = self._request('POST', '/v1/instances/batch-reset', json_body={'instance_ids': list(instance_ids)})
-        data = response.data.get('data') or {}
-        return dict(task_id=data.get('task_id'), cmd_jobs=data.get('cmd_jobs') or [])
+        data = answer_data(response, 'POST', '/v1/instances/batch-reset', outcome_unknown=True)
+        return dict(task_id=data.get('task_id'), cmd_jobs=objects(data.get('cmd_jobs')))
 
     def batch_query_status(self, instance_ids):
         """POST /v1/instances/batch-query-status (a read, safe to repeat): the status_results list."""
         response = self._request('POST', '/v1/instances/batch-query-status',
                                  json_body={'instance_ids': list(instance_ids)}, idempotent=True)
-        return (response.data.get('data') or {}).get('status_results') or []
+        return objects(answer_data(response, 'POST', '/v1/instances/batch-query-status').get('status_results'))
 
     def batch_query(self, page_no, page_size, filters=None):
         """GET /v1/instances/batch-query, one page: the data dict (result, page_no, page_size, total_count)."""
         params = dict(filters or {}, page_no=page_no, page_size=page_size)
         response = self._request('GET', '/v1/instances/batch-query', params=params, request_id_in_query=True)
-        return response.data.get('data') or {}
+        return answer_data(response, 'GET', '/v1/instances/batch-query')
 
     def get_task(self, task_id):
         """GET /v1/instances/tasks/{task_id}: the data dict with its jobs."""
-        response = self._request('GET', '/v1/instances/tasks/%s' % task_path_segment(task_id))
-        return response.data.get('data') or {}
+        path = '/v1/instances/tasks/%s' % task_path_segment(task_id)
+        return answer_data(self._request('GET', path), 'GET', path)
 
     # ------------------------------------------------------ shared workflows
     def query_status(self, instance_ids):
@@ -258,7 +261,7 @@ class KooPhoneClient(VendorClient):
         by_id = {}
         for page in pages:
             for item in page:
-                by_id[item.get('instance_id')] = item
+                by_id[key(item.get('instance_id'))] = item
         known = [by_id[iid] for iid in instance_ids if iid in by_id]
         unknown = [iid for iid in instance_ids if iid not in by_id]
         return known, unknown
@@ -278,7 +281,7 @@ class KooPhoneClient(VendorClient):
         page_no = 1
         while True:
             data = self.batch_query(page_no, page_size, filters)
-            page = data.get('result') or []
+            page = objects(data.get('result'))
             instances.extend(page)
             total = data.get('total_count')
             total = total if isinstance(total, int) else None  # InstanceBatchQueryRspData.total_count: Integer
@@ -289,10 +292,10 @@ class KooPhoneClient(VendorClient):
     def wait_for_jobs(self, task_id, timeout, interval, sleep=None):
         """Poll a reset task until every job succeeded or failed; returns its jobs (TaskFailed on timeout)."""
         def fetch():
-            return self.get_task(task_id).get('jobs') or []
+            return objects(self.get_task(task_id).get('jobs'))
 
         def outcome(jobs):
-            return 'done' if jobs and all(job.get('status') in FINAL_JOB_STATUSES for job in jobs) else 'running'
+            return 'done' if jobs and all(key(job.get('status')) in FINAL_JOB_STATUSES for job in jobs) else 'running'
 
         kwargs = {'sleep': sleep} if sleep else {}
         return wait_for_task(task_id, fetch, outcome, timeout, interval, **kwargs)
@@ -305,6 +308,28 @@ def proven_resets(instance_ids, before, after):
                  % (STATUS_RUNNING, status_name(STATUS_RUNNING), STATUS_RESETTING))
                 for iid in instance_ids
                 if before.get(iid) == STATUS_RUNNING and after.get(iid) == STATUS_RESETTING)
+
+
+def answer_data(response, method, path, outcome_unknown=False):
+    """The answer's ``data`` object ({} when there is none); any other type is a malformed answer (after a write,
+    of unknown outcome: the service answered)."""
+    data = response.data.get('data') if isinstance(response.data, dict) else None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ApiError('unexpected answer: data is not an object', method=method, path=path, status=response.status,
+                       kind=KIND_MALFORMED, outcome_unknown=outcome_unknown)
+    return data
+
+
+def objects(value):
+    """The objects of a list in an answer; anything else in it, or a value that is no list, gives none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def key(value):
+    """An id or status as the vendor gave it, when it can be one (text or a number); None otherwise."""
+    return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
 
 
 def task_path_segment(task_id):
@@ -322,14 +347,14 @@ def job_results(batch_number, instance_ids, reply, jobs=None):
     instance (SDK JobDetail: job_id, status, error_code, error_msg, execute_msg): only the answer to
     batch-reset maps instances to jobs, in ``data.cmd_jobs[{instance_id, job_id}]`` (SDK CmdJob).
     """
-    job_ids = dict((job.get('instance_id'), job.get('job_id')) for job in reply.get('cmd_jobs') or [])
-    by_job = dict((job.get('job_id'), job) for job in jobs or [])
+    job_ids = dict((key(job.get('instance_id')), key(job.get('job_id'))) for job in objects(reply.get('cmd_jobs')))
+    by_job = dict((key(job.get('job_id')), job) for job in objects(jobs))
     results = []
     for iid in instance_ids:
         item = dict(instance_id=iid, batch=batch_number, job_id=job_ids.get(iid), status='requested')
         job = by_job.get(item['job_id']) if item['job_id'] else None
         if job is not None:
-            item['status'] = JOB_STATUSES.get(job.get('status'), 'running')
+            item['status'] = JOB_STATUSES.get(key(job.get('status')), 'running')
             if item['status'] == 'failed':
                 item['error_code'] = job.get('error_code')
                 item['error_msg'] = job.get('error_msg')

@@ -67,7 +67,9 @@ def check_credentials(params):
         http_url('iam_url', params['iam_url'], 'KOOPHONE_IAM_URL')
 
 
-KOOPHONE = Vendor('koophone', KOOPHONE_ARGUMENT_SPEC, KooPhoneClient, check=check_credentials)
+# X-Auth-Token, the Access= part of Authorization, X-Project-Id
+KOOPHONE = Vendor('koophone', KOOPHONE_ARGUMENT_SPEC, KooPhoneClient, check=check_credentials,
+                  headers=('auth_token', 'access_key', 'project_id'))
 
 
 def unique_instance_ids(instance_ids, option='instance_ids'):

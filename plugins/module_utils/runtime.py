@@ -44,18 +44,19 @@ CONNECTION_ARGUMENT_SPEC = dict(
 )
 
 
-class Vendor(collections.namedtuple('Vendor', 'name argument_spec client required urls check')):
+class Vendor(collections.namedtuple('Vendor', 'name argument_spec client required urls check headers')):
     """What the runtime knows of a vendor: its options, the ones it needs, how to check them, how to open its client.
 
     ``required`` options may come from the environment; a missing one is reported with its variables.
     ``urls`` are the URL options checked before anything is sent. ``check(params)`` raises InvalidInput.
-    ``client(params)`` returns the vendor client (a context manager).
+    ``client(params)`` returns the vendor client (a context manager). ``headers`` are the options sent as HTTP header
+    values, which must be printable ASCII.
     """
 
     __slots__ = ()
 
-    def __new__(cls, name, argument_spec, client, required=(), urls=('api_url',), check=None):
-        return super(Vendor, cls).__new__(cls, name, argument_spec, client, required, urls, check)
+    def __new__(cls, name, argument_spec, client, required=(), urls=('api_url',), check=None, headers=()):
+        return super(Vendor, cls).__new__(cls, name, argument_spec, client, required, urls, check, headers)
 
 
 def environment_variables(spec, option):
@@ -66,7 +67,8 @@ def environment_variables(spec, option):
 
 def check_connection(vendor, params, spec):
     """The connection options' checks, before anything is sent (raises InvalidInput): the vendor's required options
-    (naming their environment variables), the shared options, the URLs, and the vendor's own check. The inventory
+    (naming their environment variables), the shared options, the options sent in HTTP headers, the URLs, and the
+    vendor's own check. The inventory
     plugins make the same checks."""
     missing = [option for option in vendor.required if params.get(option) in (None, '')]
     if missing:
@@ -76,6 +78,8 @@ def check_connection(vendor, params, spec):
     checks.connection(params)
     if 'concurrency' in params:
         checks.at_least('concurrency', params['concurrency'], 1)
+    for option in vendor.headers:
+        checks.header_text(option, params.get(option))
     for option in vendor.urls:
         if params.get(option) is not None or option in vendor.required:
             checks.http_url(option, params.get(option), ' or '.join(environment_variables(spec, option)))

@@ -42,7 +42,7 @@ def check_connection(params):
 
 
 WFBSS = Vendor('wfbss', WFBSS_ARGUMENT_SPEC, WfbssClient, required=('access_token', 'secret_key'),
-               check=check_connection)
+               check=check_connection, headers=('access_token',))
 
 
 def unique_customer_ids(customer_ids):

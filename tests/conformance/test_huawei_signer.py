@@ -4,7 +4,8 @@ Oracle: huaweicloudsdkcore 3.1.219 (PyPI), ``huaweicloudsdkcore/signer/signer.py
 ``huaweicloudsdkcore/auth/credentials.py`` (``BasicCredentials.sign_request``, which adds ``X-Project-Id`` for a
 project id), and its generic ``Client`` (``huaweicloudsdkcore/client.py``), which builds, signs and sends a
 request as every Huawei service SDK does. Under test: the collection's ``plugins/module_utils/huawei_signer.py``
-and the simulator's verifier (``simulator/koophone.py``), which has its own implementation.
+and the requests its KooPhone client sends (received by a plain HTTP server, then signed again by the SDK), and
+the simulator's verifier (``simulator/koophone.py``), which has its own implementation.
 
 Facts the SDK shows:
 - ``Authorization: SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<names;...>, Signature=<hex>`` with
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 import time
 import types
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -205,23 +207,76 @@ def test_simulator_refuses_a_bad_sdk_signature_with_the_gateway_error(sim, chang
     assert all(item["resets"] == 0 for item in sim.state("koophone")["instances"].values())
 
 
-def collection_client(sim, **params):
-    options = dict(CONNECTION, api_url=sim.url, auth_token=None, access_key=SIM_AK, secret_key=SIM_SK, project_id=SIM_PROJECT)
+# --------------------------------------------------------------------------------------------------------
+# What the collection's client puts on the wire, verified by the SDK's Signer (not by our simulator)
+
+# Headers the HTTP library adds after signing (the SDK's own requests adds them too, unsigned).
+TRANSPORT_HEADERS = {"user-agent", "accept-encoding", "connection", "content-length", "authorization"}
+WIRE_ANSWERS = {
+    "/v1/instances/batch-query": {"data": {"error_code": "0", "total_count": 1, "result": [{"instance_id": "a1"}]}},
+    "/v1/instances/batch-reset": {"error_code": "0", "data": {"task_id": "t1", "cmd_jobs": []}},
+    "/v1/instances/batch-query-status": {"error_code": "0", "data": {"status_results": []}},
+    "/v1/instances/tasks/t1": {"error_code": "0", "data": {"jobs": []}},
+}
+
+
+@pytest.fixture
+def wire(httpserver):
+    """The requests the collection sent, as received (werkzeug requests), answered from WIRE_ANSWERS."""
+    from werkzeug.wrappers import Response
+
+    received = []
+
+    def answer(request):
+        received.append(dict(method=request.method, host=request.headers["Host"], path=request.path,
+                             query=request.query_string.decode("ascii"), headers=dict(request.headers),
+                             body=request.get_data()))
+        return Response(json.dumps(WIRE_ANSWERS[request.path]), status=200, content_type="application/json")
+
+    httpserver.expect_request(re.compile("/v1/.*")).respond_with_handler(answer)
+    return received
+
+
+def sdk_signature_of(received):
+    """The Authorization huaweicloudsdkcore's Signer computes for a request as it was received: every header the
+    client set (X-Sdk-Date and X-Project-Id included), the decoded query, the body bytes."""
+    headers = {name: value for name, value in received["headers"].items() if name.lower() not in TRANSPORT_HEADERS}
+    request = SdkRequest(method=received["method"], schema="http", host=received["host"],
+                         resource_path=received["path"],
+                         query_params=parse_qsl(received["query"], keep_blank_values=True),
+                         header_params=headers, body=received["body"])
+    BasicCredentials(SIM_AK, SIM_SK).sign_request(request)
+    return request.header_params["Authorization"]
+
+
+def collection_client(url, **params):
+    options = dict(CONNECTION, api_url=url, auth_token=None, access_key=SIM_AK, secret_key=SIM_SK, project_id=SIM_PROJECT)
     options.update(params)
     return koophone.KooPhoneClient(options)
 
 
-def test_simulator_serves_what_the_collection_signs(sim):
-    client = collection_client(sim)
-    instances, total = client.list_instances(30)
-    assert total == 80 and len(instances) == 80
-    reply = client.batch_reset(instance_ids(sim)[:2])
-    assert len(client.get_task(reply["task_id"])["jobs"]) == 2
+def test_the_sdk_verifies_what_the_collection_signs(httpserver, wire):
+    """Every endpoint the collection calls: the SDK, given the request as it arrived, signs it identically."""
+    with collection_client(httpserver.url_for("")) as client:
+        client.list_instances(30)
+        reply = client.batch_reset(["a1", "b2"])
+        client.get_task(reply["task_id"])
+        client.batch_query_status(["a1"])
+    assert [item["path"] for item in wire] == ["/v1/instances/batch-query", "/v1/instances/batch-reset",
+                                               "/v1/instances/tasks/t1", "/v1/instances/batch-query-status"]
+    for received in wire:
+        assert received["headers"]["X-Project-Id"] == SIM_PROJECT
+        assert received["headers"]["Authorization"] == sdk_signature_of(received), received["path"]
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(instance_name=st.text(st.characters(blacklist_categories=("Cs",)), max_size=20))
-@example(instance_name="phone 01/\u00fc~*+&=")
-def test_simulator_verifies_any_query_the_collection_signs(sim, instance_name):
-    collection_client(sim).batch_query(1, 1, {"instance_name": instance_name})
+@given(instance_name=st.text(st.characters(blacklist_categories=("Cs",)), max_size=20),
+       with_app=st.booleans(), ids=st.lists(st.text("abc xyz/&=", min_size=1, max_size=4), max_size=3))
+@example(instance_name="phone 01/\u00fc~*+&=", with_app=True, ids=["b", "a"])
+def test_the_sdk_verifies_any_query_the_collection_signs(httpserver, wire, instance_name, with_app, ids):
+    """Query values needing encoding, booleans and lists: the query received is the one signed."""
+    wire.clear()
+    with collection_client(httpserver.url_for("")) as client:
+        client.batch_query(1, 1, {"instance_name": instance_name, "with_app": with_app, "instance_ids": ids or None})
+    assert wire[0]["headers"]["Authorization"] == sdk_signature_of(wire[0])

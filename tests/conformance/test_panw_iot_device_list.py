@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -25,9 +24,10 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils import iot
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_inventory import device_pages
 from ansible_collections.fleetops.maintenance.simulator.iot import IotSettings
 from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
-from ansible_collections.fleetops.maintenance.tests.conformance.panw_iot_spec import LEGACY_BASE_PATH
+from ansible_collections.fleetops.maintenance.tests.conformance import pan_dev
 
-SPEC = Path(__file__).parent / "specs" / "pan.dev" / "openapi-specs" / "iot"
+SPEC = "openapi-specs/iot/"   # the repository path of the pinned copy (specs/pan.dev/, read through pan_dev)
+LEGACY_BASE_PATH = pan_dev.legacy_base_path()
 OPENAPI_TYPES = {"string": str, "integer": int, "array": list, "boolean": bool, "object": dict}
 
 
@@ -44,15 +44,14 @@ _JsonLikeLoader.yaml_implicit_resolvers = {
 @functools.lru_cache(maxsize=None)
 def spec_file(relative):
     """A spec file, parsed once (the callers do not change it)."""
-    with open(SPEC / relative, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_JsonLikeLoader)  # noqa: S506 (a SafeLoader subclass)
+    return yaml.load(pan_dev.text(SPEC + relative), Loader=_JsonLikeLoader)  # noqa: S506 (a SafeLoader subclass)
 
 
 def example(name):
     """One example of components/examples.yaml. The file as a whole is not valid YAML (another example,
     NetworkDiscoveryL2L3BulkUpdatePayloadExample, has a mapping as a key), so the named example's block is cut out
     (from its key to the next example's) and parsed alone."""
-    text = (SPEC / "components" / "examples.yaml").read_text(encoding="utf-8")
+    text = pan_dev.text(SPEC + "components/examples.yaml")
     match = re.search(r"^  %s:\n(.*?)(?=^  \S)" % re.escape(name), text, re.S | re.M)
     assert match, name
     return yaml.load(match.group(1), Loader=_JsonLikeLoader)["value"]  # noqa: S506

@@ -1,5 +1,6 @@
-"""pan-iot-security-python 0.3.0 (PyPI, Palo Alto Networks' Python client of the legacy IoT Security API) against
-the simulator.
+"""pan-iot-security-python 0.3.0 (PyPI, Palo Alto Networks' Python client of the legacy IoT Security API): the
+oracle of the collection's legacy requests (both clients send to one plain HTTP server and must send the same), and
+of the simulator.
 
 The SDK builds every URL as ``url + "/pub/v4.0" + route`` with ``customerid`` first in the query, and sends the
 key pair as the session headers X-Key-Id and X-Access-Key (``paniot/v4_0api.py``, ``paniot/mixin.py``). Its
@@ -8,12 +9,25 @@ sends exactly the requests it would send to the vendor.
 """
 from __future__ import annotations
 
+import json
+import re
+
 import paniot
 import pytest
+from werkzeug.wrappers import Response
 from paniot import v4_0api
 
 from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
-from ansible_collections.fleetops.maintenance.tests.conformance.panw_iot_spec import CELLULAR_PAYLOAD_EXAMPLE, DEVICE_LIST_MAX_PAGE_LENGTH, ERROR_EXAMPLES
+from ansible_collections.fleetops.maintenance.plugins.module_utils import iot, iot_devices
+from ansible_collections.fleetops.maintenance.tests.conformance import pan_dev
+
+CELLULAR_PAYLOAD_EXAMPLE = pan_dev.cellular_example()
+# deviceList.yaml: "The maximum page length you can set is 1000."
+(PAGELENGTH,) = [item for item in pan_dev.operation("/iot/pub/v1/device/list", "get")["parameters"]
+                 if item["name"] == "pagelength"]
+DEVICE_LIST_MAX_PAGE_LENGTH = int(re.search(r"maximum page length you can set is (\d+)", PAGELENGTH["description"]).group(1))
+ERROR_EXAMPLES = {example["value"]["code"]: example["value"] for example in
+                  pan_dev.cellular()["responses"]["4XX"]["content"][pan_dev.JSON_CONTENT]["examples"].values()}
 
 # The simulator's default legacy tenant, as the SDK's arguments and as a seed entry.
 TENANT = {"customerid": CREDENTIALS.iot["customer_id"], "access_key_id": CREDENTIALS.iot["key_id"],
@@ -92,3 +106,41 @@ def test_calls_the_simulator_does_not_serve_are_404(sim, call):
     with sdk(sim) as api:
         response = api.device_details(deviceid="02:20:00:00:00:01") if call == "device_details" else api.device_update(json={})
     assert response.status_code == 404
+
+
+# --------------------------------------------------------------------------------------------------------
+# The collection's legacy requests against the SDK's, received by one plain HTTP server
+
+
+@pytest.fixture
+def wire(httpserver):
+    received = []
+
+    def answer(request):
+        received.append(dict(method=request.method, path=request.path, query=request.query_string.decode(),
+                             headers=dict(request.headers), body=request.get_data()))
+        return Response(json.dumps({"api": "device/bulkUpdate", "ver": "v4.0", "code": 1, "message": "OK",
+                                    "updatedDeviceNum": 1}), status=200, content_type="application/json")
+
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(answer)
+    return received
+
+
+def test_the_collection_sends_what_the_sdk_sends(httpserver, wire):
+    """Same base path, customerid first in the query, the SDK's key headers and JSON content type, the same body."""
+    url = httpserver.url_for("").rstrip("/")
+    with sdk(type("Server", (), {"url": url})) as api:
+        api.session.put(api.url + v4_0api.BASE_PATH + "/device/bulkUpdate",
+                        params={"customerid": api.customerid, "updateSource": "cellular"}, json=CELLULAR_PAYLOAD_EXAMPLE)
+    params = dict(validate_certs=True, ca_path=None, timeout=5, retries=0, retry_backoff=0, rate_limit_timeout=5,
+                  api_url=url, requests_per_minute=600, **CREDENTIALS.iot)
+    (example,) = CELLULAR_PAYLOAD_EXAMPLE["devicelist"]
+    names = {api_name: name for name, api_name in iot_devices.DEVICE_FIELDS}
+    with iot.IotClient(params) as client:
+        client.bulk_update(iot_devices.devices_to_api([{names[key]: value for key, value in example.items()}]),
+                           "cellular")
+    theirs, ours = wire
+    assert (ours["method"], ours["path"], ours["query"]) == (theirs["method"], theirs["path"], theirs["query"])
+    for header in ("X-Key-Id", "X-Access-Key", "Content-Type"):
+        assert ours["headers"][header] == theirs["headers"][header], header
+    assert json.loads(ours["body"]) == json.loads(theirs["body"])

@@ -1,6 +1,6 @@
 """IoT Security on Strata Cloud Manager: pan-scm-sdk 0.15.1 (PyPI, Palo Alto Networks' SCM client) is the oracle
-of the token flow, the SCM docs' example request the oracle of the collection's token request (facts and sources in
-panw_iot_spec.py).
+of the token flow, the SCM docs' example request the oracle of the collection's token request (read from the
+pinned pan.dev files, pan_dev.py).
 
 pan-scm-sdk takes ``token_url`` and ``api_base_url``, so it can be pointed at the simulator. Its OAuth2 session
 (requests-oauthlib) sends the client id and secret in the form body, then fetches the signing keys from the token
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 
 import pytest
@@ -23,25 +24,32 @@ from scm.models.auth import AuthRequestModel
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import iot, iot_devices
 from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS
-from ansible_collections.fleetops.maintenance.tests.conformance.panw_iot_spec import (
-    ACCESS_TOKEN_PROPERTIES,
-    AUTH_SERVICE_TOKEN_PATH,
-    CELLULAR_ITEM_PROPERTIES,
-    CELLULAR_PAYLOAD_EXAMPLE,
-    EXAMPLE_ONLY_PROPERTIES,
-    SCM_BASE_PATH,
-    TOKEN_CLIENT_AUTH,
-    TOKEN_CONTENT_TYPE,
-    TOKEN_EXPIRES_IN,
-    TOKEN_FORM_FIELDS,
-    TOKEN_FORM_TEMPLATE,
-    TOKEN_JWT_HEADER,
-    TOKEN_METHOD,
-    TOKEN_REFUSALS,
-    TOKEN_TYPE,
-    TOKEN_URL,
-    type_problems,
-)
+from ansible_collections.fleetops.maintenance.tests.conformance import pan_dev
+
+# From the pinned pan.dev files (pan_dev.py): AuthService.yaml's token operation, the docs pages' curl example
+# (products/scm/docs/access-tokens.md, products/iot/api/iot-public-api-new.md) and the token answer of the latter.
+TOKEN = pan_dev.token_operation()
+ACCESS_TOKEN_PROPERTIES = pan_dev.properties(TOKEN["responses"]["200"]["content"][pan_dev.JSON_CONTENT]["schema"])
+AUTH_SERVICE_TOKEN_PATH = pan_dev.token_operation_path()
+TOKEN_FORM_FIELDS = pan_dev.properties(TOKEN["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"])
+TOKEN_REFUSALS = {TOKEN["responses"][status]["description"].lower(): int(status) for status in ("400", "401")}
+CURL = pan_dev.curl_example("products/scm/docs/access-tokens.md")
+assert CURL == dict(pan_dev.curl_example("products/iot/api/iot-public-api-new.md"),
+                    form=CURL["form"], basic_auth=CURL["basic_auth"])  # the two pages agree but for placeholder names
+TOKEN_URL, TOKEN_METHOD, TOKEN_CONTENT_TYPE = CURL["url"], CURL["method"], CURL["content_type"]
+TOKEN_CLIENT_AUTH = "basic"  # curl -u <client_id>:<client_secret>; AuthService.yaml: security Basic
+assert "Basic" in TOKEN["security"][0] and CURL["basic_auth"] == "<client_id>:<client_secret>"
+TOKEN_FORM_TEMPLATE = CURL["form"].replace("<tsg_id>", "{tsg_id}")
+TOKEN_ANSWER = json.loads(re.search(r'\{\n"access_token":"[^"]*?\n\.\.\.\n\.\.\.\n\.\.\.",\n(.*?)\n\}',
+                                    pan_dev.text("products/iot/api/iot-public-api-new.md"), re.S).group(0)
+                          .replace('\n...\n...\n...', ''))
+TOKEN_TYPE, TOKEN_EXPIRES_IN = TOKEN_ANSWER["token_type"], TOKEN_ANSWER["expires_in"]
+TOKEN_JWT_HEADER = json.loads(base64.urlsafe_b64decode(TOKEN_ANSWER["access_token"].split(".")[0] + "=="))
+CELLULAR_ITEM_PROPERTIES = pan_dev.cellular_item_properties()
+CELLULAR_PAYLOAD_EXAMPLE = pan_dev.cellular_example()
+EXAMPLE_ONLY_PROPERTIES = pan_dev.example_only_properties()
+SCM_BASE_PATH = pan_dev.CELLULAR_PATH.split("/device/", maxsplit=1)[0]  # iot.yaml: /iot/pub/v1/device/bulkUpdate?updateSource=...
+type_problems = pan_dev.type_problems
 
 # The simulator's default Strata Cloud Manager tenant.
 TSG_ID, CLIENT_ID, CLIENT_SECRET = (CREDENTIALS.iot_scm[name] for name in ("tsg_id", "client_id", "client_secret"))
@@ -83,24 +91,38 @@ def test_the_sdks_token_opens_bulk_update_on_the_scm_path(sim, path):
     assert tenant["last_bulk_update"] == {"update_source": "cellular", "body": CELLULAR_PAYLOAD_EXAMPLE}
 
 
-def test_the_sdk_verifies_the_token_as_a_jwt_for_its_client(sim):
+def test_the_sdk_verifies_the_collections_token_as_a_jwt_for_its_client(sim):
+    """The token the collection fetched, verified by the SDK's own checks (signing key, audience, expiry), lives as
+    long as the collection thinks it does."""
+    client = collection_client(sim)
+    started = time.time()
+    client.bulk_update([], "cellular")
     oauth = OAuth2Client(AuthRequestModel(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, tsg_id=TSG_ID,
                                           token_url=sim.url + "/oauth2/access_token"))
+    oauth.session.token = dict(oauth.session.token, access_token=client.login._token)  # pylint: disable=protected-access
     assert oauth.is_expired is False
     payload = oauth.decode_token()
     assert payload["aud"] == CLIENT_ID and payload["exp"] - payload["iat"] == TOKEN_EXPIRES_IN
-    token = oauth.session.token
-    assert token["token_type"] == TOKEN_TYPE and token["expires_in"] == TOKEN_EXPIRES_IN
+    # the collection renews before the token's exp (monotonic clock: compare the times left)
+    left = client.login._renew_at - client.login.clock()  # pylint: disable=protected-access
+    assert 0 < left < payload["exp"] - started
 
 
-def test_the_sdk_renews_a_token_whose_exp_has_passed(sim):
-    sim.configure(iot_token_ttl_seconds=3)  # exp = int(issued + 3): more than 2 s ahead, at most 3
-    client = scm_sdk(sim)
-    client.put(BULK_UPDATE, params={"updateSource": "cellular"}, json={"devicelist": []})
+def test_the_collection_renews_a_token_whose_lifetime_has_passed_as_the_sdk_does(sim):
+    """Both clients, two calls 3.2 s apart on 3-second tokens: each asks for a new token for the second call."""
+    sim.configure(iot_token_ttl_seconds=3)
+    sdk = scm_sdk(sim, "/oauth2/access_token")
+    sdk.put(BULK_UPDATE, params={"updateSource": "cellular"}, json={"devicelist": []})
+    collection = collection_client(sim)
+    collection.bulk_update([], "cellular")
     time.sleep(3.2)
-    client.put(BULK_UPDATE, params={"updateSource": "cellular"}, json={"devicelist": []})
-    assert [record["status"] for record in token_records(sim)] == [200, 200]
-    assert [entry["status"] for entry in sim.requests if entry["kind"] == "write"] == [200, 200]
+    sdk.put(BULK_UPDATE, params={"updateSource": "cellular"}, json={"devicelist": []})
+    collection.bulk_update([], "cellular")
+    by_client = {}
+    for record in token_records(sim):
+        by_client.setdefault(record["client_auth"], []).append(record["status"])
+    assert by_client == {"body": [200, 200], "basic": [200, 200]}  # the SDK sends its secret in the body, we Basic
+    assert [entry["status"] for entry in sim.requests if entry["kind"] == "write"] == [200] * 4
 
 
 def test_the_sdk_is_refused_with_a_wrong_secret(sim):

@@ -17,7 +17,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import json
 import math
+import os
 import re
 import unicodedata
 
@@ -44,7 +46,9 @@ from ansible_collections.fleetops.maintenance.simulator.seed import CREDENTIALS,
 
 pytestmark = pytest.mark.filterwarnings('ignore::DeprecationWarning')
 
-EXAMPLES = 60
+# The short profile runs in CI; the deep one (FLEETOPS_FUZZ_PROFILE=deep, bash scripts/test --only fuzz) tries far more.
+DEEP = os.environ.get('FLEETOPS_FUZZ_PROFILE') == 'deep'
+EXAMPLES = 120 if DEEP else 60
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.data_too_large])
@@ -56,6 +60,18 @@ ODD = st.sampled_from([
     '', ' ', '\t', '\n', '\x00', '\u200b', '\ufeff', '\u202e', 'ﬁ', 'İ', '٣', '１２３', '🙂', '../', '..', '%2F', '%00',
     '&', '=', '?', '#', '/', '\\', ';', ',', '+', ' OR 1=1', '<script>', '${jndi:x}', '{{ lookup("env","HOME") }}',
 ])
+
+
+TRIED = []  # one entry per module run, of every test of this file
+
+
+@pytest.fixture(scope='module', autouse=True)
+def count_inputs():
+    """The number of inputs tried, written to FLEETOPS_FUZZ_COUNT_FILE when set (scripts/test --only fuzz sums it)."""
+    yield
+    if os.environ.get('FLEETOPS_FUZZ_COUNT_FILE'):
+        with open(os.environ['FLEETOPS_FUZZ_COUNT_FILE'], 'a') as handle:
+            handle.write(json.dumps(dict(file=__name__, inputs=len(TRIED))) + '\n')
 
 
 @pytest.fixture
@@ -76,6 +92,7 @@ class Runner(object):
         """Run; assert it failed with a message naming ``parameter`` and sent nothing. Returns the message."""
         self.sim.clear_log()
         self.tried += 1
+        TRIED.append(1)
         result, failed = self.run_module(module, args)
         assert failed, 'accepted %r' % (args,)
         assert 'exception' not in result and 'Traceback' not in result['msg'], result
@@ -86,6 +103,7 @@ class Runner(object):
     def accepted(self, module, args):
         self.sim.clear_log()
         self.tried += 1
+        TRIED.append(1)
         result, failed = self.run_module(module, args)
         assert not failed, result['msg']
         return result
@@ -622,3 +640,23 @@ def test_wfbss_report_name_stays_one_query_parameter(name, runner, sim):
     assert entry['status'] == 200, 'the signature over the encoded query was refused'
     query = parse_qs(entry['query'], keep_blank_values=True)
     assert query == {'cids': ['%s,%s' % (CID, wfbss_customer_id(2))], 'name': [name]}
+
+
+# A credential sent in an HTTP header with any character that is not printable ASCII: refused naming the option.
+NOT_PRINTABLE_ASCII = st.characters(blacklist_categories=('Cs',)).filter(lambda char: not ' ' <= char <= '~')
+HEADER_CREDENTIALS = [
+    ('wfbss_reset', 'access_token'), ('koophone_instance_info', 'auth_token'), ('iot_device_bulk', 'key_id'),
+    ('iot_device_bulk', 'access_key'),
+]
+
+
+@pytest.mark.parametrize('name, option', HEADER_CREDENTIALS, ids=['%s-%s' % pair for pair in HEADER_CREDENTIALS])
+@SETTINGS
+@given(secret=st.tuples(TEXT, NOT_PRINTABLE_ASCII, TEXT).map(''.join))
+def test_header_credentials(name, option, secret, runner, sim):
+    module, base = dict((entry[0], entry[1:]) for entry in MODULE_ARGS)[name]
+    args = base(sim)
+    args[option] = secret
+    message = runner.refused(module, args, option)
+    assert 'printable ASCII' in message
+    assert secret not in message

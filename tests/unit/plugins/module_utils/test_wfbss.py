@@ -112,13 +112,14 @@ def test_reset_sends_the_signed_bodyless_post():
 
 
 def test_every_request_carries_the_compulsory_content_type():
-    """Trend lists content-type among the compulsory headers; its clients send it on GET and bodiless POST too."""
+    """Trend lists content-type among the compulsory headers; its clients send exactly application/json, on GET and
+    bodiless POST too."""
     session = FakeSession(FakeResponse(200, {'task': {'status': 'PENDING', 'id': 'T1'}}),
                           FakeResponse(200, {'customers': []}))
     client = api(session)
     client.reset([CID], 'counter')
     client.list_reports([CID])
-    assert [sent['headers'].get('Content-Type') for sent in session.sent] == ['application/json; charset=utf-8'] * 2
+    assert [sent['headers'].get('Content-Type') for sent in session.sent] == ['application/json'] * 2
 
 
 def test_reset_events_are_comma_separated():
@@ -141,7 +142,7 @@ def test_create_report_signs_the_utf8_body_sent():
     api(session).create_report([CID], body)
     sent = session.sent[0]
     assert sent['data'] == BODY
-    assert sent['headers']['Content-Type'] == 'application/json; charset=utf-8'
+    assert sent['headers']['Content-Type'] == 'application/json'
     assert sent['headers']['x-signature'] == CREATE_SIGNATURE
 
 
