@@ -64,6 +64,8 @@ STATE_CHANGING_METHODS = frozenset(['PUT', 'DELETE', 'PATCH'])
 RETRY_IF_IDEMPOTENT_STATUSES = frozenset([500, 502, 503, 504])
 MAX_BACKOFF_SECONDS = 30.0
 MAX_RETRY_AFTER_SECONDS = 60.0
+# The first wait after a 429 without Retry-After when retry_backoff is smaller (it doubles with each 429).
+MIN_RATE_LIMIT_BACKOFF_SECONDS = 0.05
 OUTCOME_UNKNOWN_TEXT = 'The outcome is unknown: the request may have been applied, check before running it again'
 
 
@@ -191,9 +193,9 @@ class RetryPolicy(object):
         self.rate_limit_timeout = rate_limit_timeout
         self.rand = rand
 
-    def backoff_delay(self, attempt):
-        """Exponential backoff with jitter: between half and all of backoff * 2^(attempt-1)."""
-        ceiling = min(MAX_BACKOFF_SECONDS, self.backoff * (2 ** (attempt - 1)))
+    def backoff_delay(self, attempt, floor=0.0):
+        """Exponential backoff with jitter: between half and all of max(backoff, floor) * 2^(attempt-1)."""
+        ceiling = min(MAX_BACKOFF_SECONDS, max(self.backoff, floor) * (2 ** (attempt - 1)))
         return ceiling * (0.5 + self.rand() / 2)
 
 
@@ -375,8 +377,10 @@ class ApiClient(object):
             return False
         call.rate_limited += 1
         wait = parse_retry_after(raw.headers.get('Retry-After'))
-        if wait is None:
-            wait = self.policy.backoff_delay(min(call.rate_limited, 6))
+        if not wait:
+            # No Retry-After (or "0"): back off, never less than a floor, so that a 429 is never resent at once and
+            # a sustained 429 adds up to rate_limit_timeout even with retry_backoff 0.
+            wait = self.policy.backoff_delay(min(call.rate_limited, 6), floor=MIN_RATE_LIMIT_BACKOFF_SECONDS)
         wait = min(wait, MAX_RETRY_AFTER_SECONDS)
         if call.rate_limit_waited + wait > self.policy.rate_limit_timeout:
             raise call.error('rate limited (HTTP 429) for longer than rate_limit_timeout=%ss'

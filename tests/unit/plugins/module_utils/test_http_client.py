@@ -129,6 +129,18 @@ def test_429_without_retry_after_backs_off(httpserver, client_for, sleeps):
     assert sleeps == [1.0, 2.0]
 
 
+@pytest.mark.parametrize('headers', [{}, {'Retry-After': '0'}], ids=['no-retry-after', 'retry-after-0'])
+def test_sustained_429_with_no_backoff_still_waits_and_ends(httpserver, client_for, sleeps, headers):
+    """retry_backoff 0 and a 429 that says no wait: each resend waits (doubling from a floor), and the waits reach
+    rate_limit_timeout, so the call ends instead of resending at once forever."""
+    script = serve(httpserver, Script((429, {}, headers)))
+    policy = RetryPolicy(retries=3, backoff=0, rate_limit_timeout=2, rand=lambda: 1.0)
+    with pytest.raises(ApiError) as caught:
+        client_for(policy=policy).request('GET', '/thing')
+    assert sleeps == [0.05, 0.1, 0.2, 0.4, 0.8] and len(script.seen) == 6
+    assert caught.value.kind == 'rate_limit'
+
+
 def test_sustained_429_fails_after_rate_limit_timeout(httpserver, client_for, sleeps):
     serve(httpserver, Script((429, {'code': 429, 'msg': 'Too many requests'}, {'Retry-After': '10'})))
     policy = RetryPolicy(retries=3, backoff=1.0, rate_limit_timeout=25, rand=lambda: 1.0)
