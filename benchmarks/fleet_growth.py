@@ -31,7 +31,7 @@ WAVES = 20
 WAVES_SHORT = 10  # the short run: fewer waves (at least 10, for the first and last 5), to stay within ~3 minutes
 SCALES = (1, 10, 100)
 SCALES_SHORT = (1, 10)
-# The targets (issue of the fleet run's cost): bookkeeping share, wave growth, memory growth.
+# The targets of the fleet run's cost: bookkeeping share, wave growth, memory growth.
 MAX_OUTSIDE_SHARE = 0.25
 MAX_WAVE_GROWTH = 1.3
 IOT_RATE_PER_MINUTE = 180  # the vendor's bucket of everything but device/list; it starts full (burst = rate)

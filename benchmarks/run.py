@@ -510,7 +510,7 @@ def wan_checks(index, startup, short):
 
 
 def evaluate(rows, startup, headline, short=False):
-    """The issue's targets, each {target, value, met}."""
+    """The benchmark's targets, each {target, value, met}."""
     checks = []
     if startup:
         checks.append(dict(target='ansible start-up baseline runs', value='%d failed runs' % startup['failed_runs'],
