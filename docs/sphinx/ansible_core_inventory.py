@@ -23,6 +23,8 @@ LABELS = {
                                        'Ansible Configuration Settings'),
     'common_return_values': ('reference_appendices/common_return_values.html#common-return-values',
                              'Return Values'),
+    # the "action" attribute of an action plugin's page (fleet_run_report, koophone_reset_waves)
+    'action_plugins': ('plugins/action.html#action-plugins', 'Action plugins'),
 }
 
 
