@@ -83,7 +83,10 @@ def test_fleet_run(fresh, fleet):
     for title in ("Trend Micro WFBS-SVC", "Huawei Cloud KooPhone", "Palo Alto Networks IoT Security", "Altcraft", "created"):
         assert title in markdown
     items = run.items()
-    assert len(items) == CUSTOMERS + KOOPHONE_INSTANCES + 2 + 3   # customers, phones, IoT tenants, Altcraft databases
+    # customers, phones, IoT tenants, Altcraft databases, and each device a tenant does not know
+    assert len(items) == CUSTOMERS + KOOPHONE_INSTANCES + 2 + 3 + IOT_UNKNOWN
+    assert [(row["account_tenant_or_wave"], row["item_id"]) for row in items if row["outcome"] == "not matched"] == [
+        ("tenant1", f"10.99.0.{n}") for n in range(1, IOT_UNKNOWN + 1)]
     assert [row["reason"] for row in items if row["item_id"] in frozen] == ["frozen"]
     assert (run.report_dir / "fleet-report.html").stat().st_size > 0
 
