@@ -45,7 +45,7 @@ TARGETS = {
     'journal': ('plugins/module_utils/journal.py', ['fingerprint', 'Journal.items_in', 'Journal.intent',
                                                     'Journal.outcome', 'Journal.finish', 'open_journal', '_read',
                                                     '_check_header'],
-                [MODULE_UTILS_TESTS + 'test_journal.py']),
+                [MODULE_UTILS_TESTS + 'test_journal.py', MODULE_UTILS_TESTS + 'test_journal_rules.py']),
     'iot_devices': ('plugins/module_utils/iot_devices.py', ['_text', 'device_to_api', '_address', 'devices_to_api'],
                     [MODULE_UTILS_TESTS + 'test_iot.py']),
     'iot_token': ('plugins/module_utils/iot.py', ['ScmLogin', '_lifetime', 'IotClient._request', 'parse_token_error'],
@@ -58,7 +58,7 @@ TARGETS = {
                                                       'AltcraftClient._call', 'AltcraftClient.refresh_counters',
                                                       'AltcraftClient.task_status', 'AltcraftClient.get_counters',
                                                       'AltcraftClient.wait_for_task'],
-                 [MODULE_UTILS_TESTS + 'test_altcraft.py']),
+                 [MODULE_UTILS_TESTS + 'test_altcraft.py', MODULE_UTILS_TESTS + 'test_altcraft_rules.py']),
     'checks': ('plugins/module_utils/checks.py', None, [MODULE_UTILS_TESTS + 'test_checks.py']),
 }
 # What `scripts/test --only mutation` runs: a few functions, to keep the script alive.
