@@ -42,7 +42,7 @@ TARGETS = {
                      MODULE_UTILS_TESTS + 'test_http_client_rules.py']),
     'batching': ('plugins/module_utils/batching.py', None,
                  [MODULE_UTILS_TESTS + 'test_batching.py', MODULE_UTILS_TESTS + 'test_batching_summary.py',
-                  MODULE_UTILS_TESTS + 'test_batching_workers.py']),
+                  MODULE_UTILS_TESTS + 'test_batching_rules.py']),
     'journal': ('plugins/module_utils/journal.py', ['fingerprint', 'Journal.items_in', 'Journal.intent',
                                                     'Journal.outcome', 'Journal.finish', 'open_journal', '_read',
                                                     '_check_header'],

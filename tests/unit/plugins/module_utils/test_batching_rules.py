@@ -5,7 +5,8 @@
 
 """Which thread runs the batches: one worker (the default) or one batch means no pool, the batches run in the
 caller's thread (where its thread-local state is: the HTTP client's session and pause); two workers have two
-batches in flight at once; and a bug in one batch is raised even when another batch failed at the same moment."""
+batches in flight at once; a bug in one batch is raised even when another batch failed at the same moment; and the
+summary's count of items proven applied."""
 
 from __future__ import annotations
 
@@ -13,11 +14,17 @@ import threading
 
 import pytest
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import run_batches
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
 
 
 class Refused(Exception):
     pass
+
+
+class LostAnswer(Exception):
+    """A write whose answer was lost; two of its three items were found applied afterwards."""
+    outcome_unknown = True
+    applied_items = {'a': 'status 4', 'b': 'status 4'}
 
 
 def threads_used(items, size, **kwargs):
@@ -61,3 +68,9 @@ def test_a_bug_is_raised_even_when_other_batches_failed_at_the_same_moment():
 
         with pytest.raises(KeyError):
             run_batches(list(range(8)), 1, action, errors=(Refused,), concurrency=8)
+
+
+def test_the_summary_counts_the_items_proven_applied():
+    failure = BatchFailure([['x'], ['a', 'b', 'c'], ['d']], {0: 'done'}, {1: LostAnswer('timeout')})
+    assert failure.summary() == ('batch 2 of 3 failed (1 batch completed before it; 1 item with an unknown outcome; '
+                                 '2 items of the failed batch proven applied; 1 item not processed): timeout')
