@@ -117,8 +117,9 @@ def test_an_answer_without_the_error_field_is_malformed(call, path, outcome_unkn
     error = failure(lambda: call(client(Session((200, {'data': {'task_id': 't1', 'status': 'completed'}})))))
     assert error.message == 'HTTP 200 without the Altcraft "error" field'
     assert str(error).startswith('POST %s: ' % path)
-    assert error.to_dict() == dict(method='POST', path=path, status=200, vendor_code=None, vendor_message=None,
-                                   request_id=None, outcome_unknown=outcome_unknown, kind='malformed')
+    reported = error.to_dict()
+    assert dict((key, reported[key]) for key in ('method', 'path', 'status', 'outcome_unknown', 'kind')) == dict(
+        method='POST', path=path, status=200, outcome_unknown=outcome_unknown, kind='malformed')
 
 
 def test_a_started_refresh_without_a_task_id_is_malformed_and_may_have_been_applied():
