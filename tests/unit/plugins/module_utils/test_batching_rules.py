@@ -57,7 +57,7 @@ def test_two_workers_have_two_batches_in_flight_at_once(items, size):
 def test_a_bug_is_raised_even_when_other_batches_failed_at_the_same_moment():
     """Seven batches refused and one hitting a bug, all ending together: the bug comes out, not a BatchFailure
     that would hide it (repeated, as the order in which finished batches are seen varies)."""
-    for _ in range(30):
+    for dummy in range(30):
         together = threading.Barrier(8, timeout=10)
 
         def action(batch):

@@ -18,12 +18,12 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.journal impor
 
 MODULE = 'koophone_instance_reset'
 TARGET = {'api_url': 'https://koophone.example', 'project_id': 'p1'}
-ITEMS = ['b', 'a', 'c']
+ITEMS = ('b', 'a', 'c')
 # The header a version 1 journal of ITEMS starts with: the fingerprint is the first 16 hex digits of the SHA-256 of
 # the sorted item ids joined by a newline, sha256(b'a\nb\nc'), pinned here so that a journal written by this version
 # still resumes after an upgrade.
 HEADER = {'event': 'journal', 'format': 'fleetops.maintenance/journal', 'version': 1, 'module': MODULE,
-          'target': TARGET, 'items': ITEMS, 'items_fingerprint': 'ea7fb08b7a2dc461', 'time': 1700000000.0}
+          'target': TARGET, 'items': list(ITEMS), 'items_fingerprint': 'ea7fb08b7a2dc461', 'time': 1700000000.0}
 
 
 def open_journal(path, items=ITEMS, **kwargs):
@@ -90,7 +90,7 @@ def test_an_empty_file_at_the_path_starts_a_new_journal(tmp_path):
     with open_journal(path) as journal:
         assert not journal.resumed and journal.batches == 0
     lines = path.read_text(encoding='utf-8').splitlines()
-    assert len(lines) == 1 and json.loads(lines[0])['items'] == ITEMS
+    assert len(lines) == 1 and json.loads(lines[0])['items'] == list(ITEMS)
 
 
 def test_check_mode_leaves_a_cut_short_last_line_where_it_is(tmp_path):
