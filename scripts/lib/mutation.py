@@ -48,7 +48,7 @@ TARGETS = {
                                                     '_check_header'],
                 [MODULE_UTILS_TESTS + 'test_journal.py', MODULE_UTILS_TESTS + 'test_journal_rules.py']),
     'iot_devices': ('plugins/module_utils/iot_devices.py', ['_text', 'device_to_api', '_address', 'devices_to_api'],
-                    [MODULE_UTILS_TESTS + 'test_iot.py']),
+                    [MODULE_UTILS_TESTS + 'test_iot.py', MODULE_UTILS_TESTS + 'test_iot_devices_rules.py']),
     'iot_token': ('plugins/module_utils/iot.py', ['ScmLogin', '_lifetime', 'IotClient._request', 'parse_token_error'],
                   [MODULE_UTILS_TESTS + 'test_iot.py', MODULE_UTILS_TESTS + 'test_iot_token.py']),
     'koophone_jobs': ('plugins/module_utils/koophone.py',
