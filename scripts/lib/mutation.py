@@ -39,7 +39,7 @@ TARGETS = {
                      'ApiClient._send', 'ApiClient._waited_out_rate_limit', 'ApiClient._wait_while_paused',
                      'ApiClient._retried', '_may_have_been_sent'],
                     [MODULE_UTILS_TESTS + 'test_http_client.py', MODULE_UTILS_TESTS + 'test_http_client_query.py',
-                     MODULE_UTILS_TESTS + 'test_http_client_rules.py', MODULE_UTILS_TESTS + 'test_http_client_pause.py']),
+                     MODULE_UTILS_TESTS + 'test_http_client_rules.py', MODULE_UTILS_TESTS + 'test_http_client_resend.py']),
     'batching': ('plugins/module_utils/batching.py', None,
                  [MODULE_UTILS_TESTS + 'test_batching.py', MODULE_UTILS_TESTS + 'test_batching_summary.py',
                   MODULE_UTILS_TESTS + 'test_batching_rules.py']),

@@ -3,14 +3,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""A pause another worker's 429 started is waited out once per worker: the worker's next requests go at once."""
+"""What is waited for and sent again: a pause another worker's 429 started is waited out once per worker (its next
+requests go at once), and a write whose connection timed out is resent, as requests documents ConnectTimeout
+("Requests that produced this error are safe to retry"), whatever the exception wraps."""
 
 from __future__ import annotations
 
 import json
 import threading
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiClient, RetryPolicy
+import pytest
+import requests
+
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiClient, ApiError, RetryPolicy
 
 
 class Answer(object):
@@ -23,9 +28,14 @@ class Answer(object):
 class Session(object):
     def __init__(self, *answers):
         self.answers = list(answers)
+        self.sent = 0
 
     def request(self, method, url, **kwargs):  # pylint: disable=unused-argument
-        return self.answers.pop(0)
+        self.sent += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     def close(self):
         pass
@@ -51,3 +61,19 @@ def test_a_worker_waits_out_another_workers_pause_once():
     thread.join()
     assert failures == [] and statuses == [200, 200]
     assert sleeps == [5.0, 4.0]  # the other worker's second request was not held back again
+
+
+def test_a_write_whose_connection_timed_out_is_sent_again():
+    session = Session(requests.exceptions.ConnectTimeout('connect timeout'), Answer(200))
+    api = ApiClient('https://api.example', session=session, sleep=lambda seconds: None,
+                    policy=RetryPolicy(retries=1, rand=lambda: 1.0))
+    assert api.request('POST', '/reset', json_body={'id': 1}).status == 200
+    assert session.sent == 2
+
+
+def test_a_write_whose_connection_timed_out_was_not_applied():
+    api = ApiClient('https://api.example', session=Session(requests.exceptions.ConnectTimeout('connect timeout')),
+                    sleep=lambda seconds: None, policy=RetryPolicy(retries=0, rand=lambda: 1.0))
+    with pytest.raises(ApiError) as caught:
+        api.request('POST', '/reset', json_body={'id': 1})
+    assert (caught.value.kind, caught.value.outcome_unknown) == ('timeout', False)
