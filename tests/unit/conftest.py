@@ -78,6 +78,10 @@ def clean_module_env(monkeypatch):
 def simulator_server():
     sim = Simulator()
     sim.start()
+    # The IoT app makes its RSA token-signing key on the first token request: seconds of pure Python on busy cores,
+    # longer than a test client's timeout, which would then retry the request. Made once here, before any test.
+    iot_app = next(app for app in sim.apps if app.name == 'iot')
+    assert iot_app.signing_key is not None
     yield sim
     sim.stop()
 

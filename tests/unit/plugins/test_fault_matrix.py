@@ -152,10 +152,7 @@ SCM_CLIENT = CREDENTIALS.iot_scm
 
 
 def iot_scm_args(sim):
-    # The simulator makes its RSA signing key when it issues its first token, which can take more than a second:
-    # make it now, so that it never counts against the short timeouts of the cells.
-    iot_app = next(app for app in sim.apps if app.name == 'iot')
-    assert iot_app.signing_key is not None
+    # The session's simulator made its token-signing key before any test (tests/unit/conftest.py).
     return connection(api_url=sim.url, auth_url=sim.url + '/oauth2/access_token', devices=[dict(d) for d in IOT_DEVICES],
                       **SCM_CLIENT)
 
