@@ -17,7 +17,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import AltcraftClient
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, http_url, positive
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import Vendor
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import Vendor
 
 ALTCRAFT_ARGUMENT_SPEC = dict(
     api_url=dict(type='str', fallback=(env_fallback, ['ALTCRAFT_API_URL'])),

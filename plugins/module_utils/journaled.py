@@ -17,7 +17,7 @@ __metaclass__ = type
 import contextlib
 import datetime
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import KIND_JOURNAL, ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import FleetError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.journal import DONE, REFUSED, UNKNOWN, JournalError, open_journal
 
 
@@ -84,29 +84,30 @@ def journaled(journal, action, details=None, evidence=None):
     """``action(batch)`` with the batch's intent recorded before it is sent and its outcome after.
 
     ``details(reply)`` gives what to keep in the outcome record (for example a task id). A journal that cannot
-    be written stops the batch as an ApiError of kind ``journal``: before the send, nothing was sent; after it,
-    the batch was applied but the journal holds it as unknown. With ``evidence`` (an Evidence), the items of a batch
-    with an unknown outcome that are proven applied are recorded as done, and listed in the error's
-    ``applied_items`` ({item: evidence}).
+    be written stops the batch with a JournalError: before the send, nothing was sent; after it, the batch was
+    applied but the journal holds it as unknown (the error's outcome is unknown). With ``evidence`` (an Evidence), the
+    items of a batch with an unknown outcome that are proven applied are recorded as done, and the error raised
+    names them in ``applied_items`` ({item: evidence}).
     """
     def send(batch):
         before = evidence.before(batch) if evidence else None
         try:
             number = journal.intent(batch)
         except JournalError as exc:
-            raise ApiError('the batch was not sent: %s' % exc, kind=KIND_JOURNAL)
+            raise JournalError('the batch was not sent: %s' % exc)
         try:
             reply = action(batch)
-        except ApiError as exc:
+        except FleetError as exc:
             _record_failure(journal, number, batch, exc)
-            if evidence and exc.outcome_unknown:
-                _resolve(journal, number, batch, exc, evidence.applied(batch, before))
+            proven = evidence.applied(batch, before) if evidence and exc.outcome_unknown else {}
+            if proven and _resolved(journal, number, batch, proven):
+                raise exc.proven_applied(proven)
             raise
         try:
             journal.outcome(number, batch, DONE, **(details(reply) if details else {}))
         except JournalError as exc:
-            raise ApiError('the vendor accepted the batch, but the journal could not record it (%s); the journal '
-                           'holds its items as sent without an answer' % exc, kind=KIND_JOURNAL, outcome_unknown=True)
+            raise JournalError('the vendor accepted the batch, but the journal could not record it (%s); the journal '
+                               'holds its items as sent without an answer' % exc, outcome_unknown=True)
         return reply
     return send
 
@@ -119,12 +120,10 @@ def _record_failure(journal, number, batch, error):
         pass  # the intent stays without an outcome, which reads as unknown: the safe side; the API error is reported
 
 
-def _resolve(journal, number, batch, error, proven):
-    """Record the items proven applied as done, and say so on the error; if that cannot be written they stay unknown."""
-    if not proven:
-        return
+def _resolved(journal, number, batch, proven):
+    """Record the items proven applied as done; False when that cannot be written (they stay unknown)."""
     try:
         journal.resolved(number, [item for item in batch if item in proven], proven)
     except JournalError:
-        return
-    error.applied_items = proven
+        return False
+    return True

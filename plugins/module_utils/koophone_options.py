@@ -15,6 +15,7 @@ __metaclass__ = type
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, http_url, unique
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import Vendor
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import (
     AKSK,
     AKSK_OPTIONS,
@@ -24,7 +25,6 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone impo
     KooPhoneClient,
     credential_kinds,
 )
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import Vendor
 
 DEFAULT_API_URL = 'https://koophone.myhuaweicloud.com'
 DEFAULT_IAM_URL = 'https://iam.cn-south-1.myhuaweicloud.com'

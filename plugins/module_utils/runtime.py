@@ -17,7 +17,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import collections
 import contextlib
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -25,7 +24,8 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.fleetops.maintenance.plugins.module_utils import checks
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import FleetError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
 
 # Documented in the fleetops.maintenance.concurrency doc fragment; the modules that send several requests take it.
@@ -42,21 +42,6 @@ CONNECTION_ARGUMENT_SPEC = dict(
     retry_backoff=dict(type='float', default=1.0),
     rate_limit_timeout=dict(type='float', default=300),
 )
-
-
-class Vendor(collections.namedtuple('Vendor', 'name argument_spec client required urls check headers')):
-    """What the runtime knows of a vendor: its options, the ones it needs, how to check them, how to open its client.
-
-    ``required`` options may come from the environment; a missing one is reported with its variables.
-    ``urls`` are the URL options checked before anything is sent. ``check(params)`` raises InvalidInput.
-    ``client(params)`` returns the vendor client (a context manager). ``headers`` are the options sent as HTTP header
-    values, which must be printable ASCII.
-    """
-
-    __slots__ = ()
-
-    def __new__(cls, name, argument_spec, client, required=(), urls=('api_url',), check=None, headers=()):
-        return super(Vendor, cls).__new__(cls, name, argument_spec, client, required, urls, check, headers)
 
 
 def environment_variables(spec, option):
@@ -118,12 +103,12 @@ class FleetModule(object):
 
     @contextlib.contextmanager
     def client(self, partial=None):
-        """The vendor client, always closed; an API or task failure ends the module with the ``partial`` result
+        """The vendor client, always closed; a failure (any FleetError) ends the module with the ``partial`` result
         (a dict the module keeps filling in: what it holds when the failure happens is returned)."""
         client = self.vendor.client(self.params)
         try:
             yield client
-        except (ApiError, TaskFailed, BatchFailure) as exc:
+        except FleetError as exc:
             self.fail_with(exc, **(partial or {}))
         finally:
             client.close()
@@ -140,7 +125,7 @@ class FleetModule(object):
         BatchFailure), the failed batch, and the items whose outcome is unknown or that were not processed.
         """
         try:
-            return run_batches(items, size, action, errors=(ApiError,), concurrency=self.concurrency)
+            return run_batches(items, size, action, errors=(FleetError,), concurrency=self.concurrency)
         except BatchFailure as failure:
             self.fail_with(failure, **(partial(failure) if partial else {}))
 
@@ -156,15 +141,17 @@ class FleetModule(object):
         self.ansible.fail_json(msg=msg, **result)
 
     def fail_with(self, exc, **result):
-        """End the module with a clear message for an API, batch or task failure, keeping the results so far."""
+        """End the module with a clear message for a failure, keeping the results so far."""
         result.setdefault('changed', False)
+        if isinstance(exc, InvalidInput):
+            self.ansible.fail_json(msg=str(exc), **result)
         if isinstance(exc, BatchFailure):
             result.setdefault('failed_batch', exc.failed_index + 1)
             result.setdefault('unprocessed', exc.unprocessed_items)
             if exc.outcome_unknown:  # added to those the module already reports (a journal's held back items)
                 known = result.get('outcome_unknown_items') or []
                 result['outcome_unknown_items'] = known + [item for item in exc.outcome_unknown_items if item not in known]
-            result['error'] = exc.error.to_dict()
+            result['error'] = exc.to_dict()
             self.ansible.fail_json(msg=exc.summary(), **result)
         if isinstance(exc, TaskFailed):
             result.setdefault('task_id', exc.task_id)

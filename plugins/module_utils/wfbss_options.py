@@ -17,7 +17,7 @@ import re
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import Vendor
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import Vendor
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import WfbssClient
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import CONTENT_CODES, CONTENT_NAMES, CONTENTS, SCHEDULES, WEEKDAYS
 
