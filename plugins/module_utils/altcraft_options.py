@@ -93,3 +93,10 @@ def waiting(params):
     """wait_timeout and poll_interval are finite numbers greater than 0."""
     for name in ('wait_timeout', 'poll_interval'):
         positive(name, params[name])
+
+
+def refresh_options(params):
+    """The checks of a recount's options (feedback, waiting); returns max_age in seconds (None when not set)."""
+    feedback(params)
+    waiting(params)
+    return max_age(params['max_age'])

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The shapes every layer shares, at the bottom of module_utils: the one error family and the Vendor descriptor.
+"""The shapes every layer shares, at the bottom of module_utils: the one error family, the Vendor descriptor and
+the Evidence a journaled chore gives.
 
 Every failure the collection reports is a FleetError: it says whether what failed may have been applied
 (``outcome_unknown``) and gives itself as the ``error`` dict of a module result (``to_dict()``). The API, input,
@@ -59,16 +60,26 @@ class FleetError(Exception):
         return proven
 
 
-class Vendor(collections.namedtuple('Vendor', 'name argument_spec client required urls check headers')):
+class Vendor(collections.namedtuple('Vendor', 'name argument_spec client required urls check headers batch_size')):
     """What the runtime knows of a vendor: its options, the ones it needs, how to check them, how to open its client.
 
     ``required`` options may come from the environment; a missing one is reported with its variables.
     ``urls`` are the URL options checked before anything is sent. ``check(params)`` raises InvalidInput.
     ``client(params)`` returns the vendor client (a context manager). ``headers`` are the options sent as HTTP header
-    values, which must be printable ASCII.
+    values, which must be printable ASCII. ``batch_size`` is the most items one of the vendor's batch calls takes.
     """
 
     __slots__ = ()
 
-    def __new__(cls, name, argument_spec, client, required=(), urls=('api_url',), check=None, headers=()):
-        return super(Vendor, cls).__new__(cls, name, argument_spec, client, required, urls, check, headers)
+    def __new__(cls, name, argument_spec, client, required=(), urls=('api_url',), check=None, headers=(),
+                batch_size=None):
+        return super(Vendor, cls).__new__(cls, name, argument_spec, client, required, urls, check, headers, batch_size)
+
+
+class Evidence(object):
+    """How a chore proves, after a batch's answer was lost, which of its items were applied: ``before(batch)`` is
+    read before the batch is sent, ``applied(batch, before)`` right after the unknown outcome returns {item: evidence}."""
+
+    def __init__(self, before, applied):
+        self.before = before
+        self.applied = applied

@@ -14,11 +14,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import datetime
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.common import FleetError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.journal import DONE, REFUSED, UNKNOWN, JournalError, open_journal
+from ansible_collections.fleetops.maintenance.plugins.module_utils.journal import DONE, REFUSED, UNKNOWN, JournalError
 
 
 class Resume(object):
@@ -38,6 +37,11 @@ class Resume(object):
         """Whether every item of the journal's campaign is now recorded as done."""
         return all(self.journal.states.get(item) == DONE for item in self.journal.header['items'])
 
+    def finish_if_done(self):
+        """Record the campaign as finished when every one of its items is done."""
+        if self.campaign_done():
+            self.journal.finish()
+
     def result(self):
         """The ``journal`` entry of the module result."""
         journal = self.journal
@@ -53,41 +57,14 @@ def when(timestamp):
     return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-@contextlib.contextmanager
-def module_journal(module, module_name, target, items, option='journal'):
-    """The journal named by the module's ``option`` (None when it is not set), open and locked for this run.
-
-    In check mode it is only read. Any JournalError ends the module with a message that names the option.
-    """
-    path = module.params.get(option)
-    if not path:
-        yield None
-        return
-    try:
-        journal = open_journal(path, module_name, target, items, read_only=module.check_mode)
-    except JournalError as exc:
-        module.fail('%s: %s' % (option, exc))
-    with journal:
-        yield journal
-
-
-class Evidence(object):
-    """How a chore proves, after a batch's answer was lost, which of its items were applied: ``before(batch)`` is
-    read before the batch is sent, ``applied(batch, before)`` right after the unknown outcome returns {item: evidence}."""
-
-    def __init__(self, before, applied):
-        self.before = before
-        self.applied = applied
-
-
 def journaled(journal, action, details=None, evidence=None):
     """``action(batch)`` with the batch's intent recorded before it is sent and its outcome after.
 
-    ``details(reply)`` gives what to keep in the outcome record (for example a task id). A journal that cannot
-    be written stops the batch with a JournalError: before the send, nothing was sent; after it, the batch was
-    applied but the journal holds it as unknown (the error's outcome is unknown). With ``evidence`` (an Evidence), the
-    items of a batch with an unknown outcome that are proven applied are recorded as done, and the error raised
-    names them in ``applied_items`` ({item: evidence}).
+    ``details(reply)`` gives what to keep in the outcome record (for example a task id). A journal that cannot be
+    written stops the batch with a JournalError: before the send, nothing was sent; after it, the batch was applied
+    but the journal holds it as unknown (the error's outcome is unknown). With ``evidence`` (a common.Evidence), the
+    items of a batch with an unknown outcome that are proven applied are recorded as done, and the error raised names
+    them in ``applied_items`` ({item: evidence}).
     """
     def send(batch):
         before = evidence.before(batch) if evidence else None
