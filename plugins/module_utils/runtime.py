@@ -8,8 +8,8 @@
 It builds the argument spec (the connection options, the vendor's and the module's own), checks the
 connection options before anything is sent, turns bad input into one clear failure, opens the vendor client
 as a context manager that is always closed, and runs everything that is sent: sized batches (``batches``, under
-the reset journal when there is one), per-item calls in parallel (``each``), and the journal itself
-(``journal``). It turns failures (every FleetError) into one result contract: what was completed, which items
+the reset journal when there is one), per-item calls in parallel (``each``) and the polling of vendor tasks
+within one deadline (``wait_all``), and the journal itself (``journal``). It turns failures (every FleetError) into one result contract: what was completed, which items
 have an unknown outcome (``outcome_unknown_items``), and which were not processed (``unprocessed``), the same
 after a failure as after success; and it ends the module, once (``end``). A module keeps only its options, its
 plan and its calls: its helpers return results.
@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import time
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -160,6 +161,12 @@ class FleetModule(object):
                                concurrency=self.concurrency)
         except BatchFailure as failure:
             self.fail_with(failure.error, **(partial(failure) if partial else {}))
+
+    def wait_all(self, tasks, wait, timeout, partial=None):
+        """``each`` for polling: every task waited on, up to ``concurrency`` at once, all within ``timeout`` seconds
+        (one deadline on a monotonic clock); ``wait(task, remaining)`` polls one task for at most the time left."""
+        deadline = time.monotonic() + timeout
+        return self.each(tasks, lambda task: wait(task, max(deadline - time.monotonic(), 0.001)), partial)
 
     @contextlib.contextmanager
     def journal(self, module_name, target, campaign, items, resend_unknown=False, finished=None, option='journal'):

@@ -347,8 +347,6 @@ last_state:
   sample: [{job_id: 5b8a6f0e2c1d4e3f9a8b7c6d5e4f3a2b, status: 1}]
 '''
 
-import time
-
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import job_results
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone_options import (
     KOOPHONE,
@@ -411,19 +409,18 @@ def outcome(instance_ids, accepted, jobs=None, plan=None, proven=()):
 def wait_for_jobs(module, client, instance_ids, accepted, plan):
     """The final jobs of every accepted batch that has a task id, by batch number, all within wait_timeout; up to
     ``concurrency`` tasks are polled at once."""
-    deadline, interval = time.monotonic() + module.params['wait_timeout'], module.params['poll_interval']
     tasks = [(number, reply['task_id']) for number, batch, reply in accepted if reply['task_id']]
 
-    def wait(task):
+    def wait(task, remaining):
         number, task_id = task
-        return number, client.wait_for_jobs(task_id, max(deadline - time.monotonic(), 0.001), interval)
+        return number, client.wait_for_jobs(task_id, remaining, module.params['poll_interval'])
 
     def partial(failure):
         jobs = dict(failure.completed)
         jobs.update((tasks[index][0], error.last_state) for index, error in failure.errors.items()
                     if error.kind == 'task')  # a task that failed or timed out: its last jobs (polling.TaskFailed)
         return dict(waited=True, **outcome(instance_ids, accepted, jobs, plan))
-    return dict(module.each(tasks, wait, partial=partial))
+    return dict(module.wait_all(tasks, wait, module.params['wait_timeout'], partial=partial))
 
 
 def reset(module, client, instance_ids, plan):
