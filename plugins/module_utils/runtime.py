@@ -7,12 +7,12 @@
 
 It builds the argument spec (the connection options, the vendor's and the module's own), checks the
 connection options before anything is sent, turns bad input into one clear failure, opens the vendor client
-as a context manager that is always closed, and runs everything that is sent: sized batches (``batches``, under
-the reset journal when there is one), per-item calls in parallel (``each``) and the polling of vendor tasks
-within one deadline (``wait_all``), and the journal itself (``journal``). It turns failures (every FleetError) into one result contract: what was completed, which items
-have an unknown outcome (``outcome_unknown_items``), and which were not processed (``unprocessed``), the same
-after a failure as after success; and it ends the module, once (``end``). A module keeps only its options, its
-plan and its calls: its helpers return results.
+as a context manager that is always closed, and runs everything that is sent: sized batches (``batches``,
+under the reset journal when there is one), per-item calls in parallel (``each``), the polling of vendor tasks
+within one deadline (``wait_all``), and the journal itself (``journal``). It turns failures (every FleetError)
+into one result contract: what was completed, which items have an unknown outcome (``outcome_unknown_items``),
+and which were not processed (``unprocessed``), the same after a failure as after success; and it ends the
+module, once (``end``). A module keeps only its options, its plan and its calls: its helpers return results.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -426,12 +426,16 @@ def wait_for_jobs(module, client, instance_ids, accepted, plan):
 def reset(module, client, instance_ids, plan):
     """Send the batches (under the journal, when there is one) and wait for their jobs if asked: the result and the
     number of batches sent."""
-    replies = module.batches(
-        plan.to_send if plan else instance_ids, module.batch_size, lambda batch: (batch, client.batch_reset(batch)),
-        partial=lambda failure: dict(outcome(instance_ids, [(number, batch, reply) for number, batch, (dummy, reply)
-                                                            in failure.completed_batches],
-                                             plan=plan, proven=failure.proven_applied), waited=False),
-        journal=plan, details=lambda sent: dict(task_id=sent[1]['task_id']), evidence=client.reset_evidence())
+    def send(batch):
+        return batch, client.batch_reset(batch)
+
+    def partial(failure):
+        sent = [(number, batch, reply) for number, batch, (dummy, reply) in failure.completed_batches]
+        return dict(outcome(instance_ids, sent, plan=plan, proven=failure.proven_applied), waited=False)
+
+    replies = module.batches(plan.to_send if plan else instance_ids, module.batch_size, send, partial=partial,
+                             journal=plan, details=lambda sent: dict(task_id=sent[1]['task_id']),
+                             evidence=client.reset_evidence())
     accepted = [(number, batch, reply) for number, (batch, reply) in enumerate(replies, 1)]
     waited = module.params['wait'] and any(reply['task_id'] for number, batch, reply in accepted)
     jobs = wait_for_jobs(module, client, instance_ids, accepted, plan) if waited else {}
