@@ -52,7 +52,7 @@ class FleetError(Exception):
         return dict(method=None, path=None, status=None, vendor_code=None, vendor_message=None, request_id=None,
                     outcome_unknown=self.outcome_unknown, kind=self.kind)
 
-    def proven_applied(self, items):
+    def with_applied(self, items):
         """The same error, naming the items of its batch proven applied after all ({item: evidence}); a copy, so
         that an error is never changed on its way up."""
         proven = copy.copy(self)

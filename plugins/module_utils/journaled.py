@@ -78,7 +78,7 @@ def journaled(journal, action, details=None, evidence=None):
             _record_failure(journal, number, batch, exc)
             proven = evidence.applied(batch, before) if evidence and exc.outcome_unknown else {}
             if proven and _resolved(journal, number, batch, proven):
-                raise exc.proven_applied(proven)
+                raise exc.with_applied(proven)
             raise
         try:
             journal.outcome(number, batch, DONE, **(details(reply) if details else {}))
