@@ -17,7 +17,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import AltcraftClient
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, http_url, positive
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import Vendor
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import Vendor
 
 ALTCRAFT_ARGUMENT_SPEC = dict(
     api_url=dict(type='str', fallback=(env_fallback, ['ALTCRAFT_API_URL'])),
@@ -93,3 +93,10 @@ def waiting(params):
     """wait_timeout and poll_interval are finite numbers greater than 0."""
     for name in ('wait_timeout', 'poll_interval'):
         positive(name, params[name])
+
+
+def refresh_options(params):
+    """The checks of a recount's options (feedback, waiting); returns max_age in seconds (None when not set)."""
+    feedback(params)
+    waiting(params)
+    return max_age(params['max_age'])

@@ -18,6 +18,8 @@ import itertools
 import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import FleetError
+
 
 def chunks(items, size):
     """Consecutive slices of at most ``size`` items."""
@@ -31,7 +33,7 @@ def _count(number, singular, plural):
     return '%d %s' % (number, singular if number == 1 else plural)
 
 
-class BatchFailure(Exception):
+class BatchFailure(FleetError):
     """At least one batch failed. ``failed_index`` (0-based) is the first that failed and ``error`` its error;
     ``results`` holds the result of every batch that completed, by index (with one worker, those before it)."""
 
@@ -43,6 +45,13 @@ class BatchFailure(Exception):
         self.error = errors[self.failed_index]
         self.total_batches = len(batches)
         super(BatchFailure, self).__init__(self.summary())
+
+    def __str__(self):
+        return self.summary()
+
+    def to_dict(self):
+        """The error of the first batch that failed."""
+        return self.error.to_dict()
 
     @property
     def completed(self):
@@ -103,7 +112,7 @@ class BatchFailure(Exception):
             self.failed_index + 1, self.total_batches, '; '.join(parts), self.error)
 
 
-def run_batches(items, size, action, errors=(Exception,), concurrency=1):
+def run_batches(items, size, action, errors=(FleetError,), concurrency=1):
     """Call ``action(batch)`` for each batch and return the list of its results, in batch order.
 
     Up to ``concurrency`` batches are sent at once. When an action raises one of ``errors``, no further batch is

@@ -17,9 +17,13 @@ import unicodedata
 
 from urllib.parse import urlsplit
 
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import FleetError
 
-class InvalidInput(ValueError):
+
+class InvalidInput(FleetError, ValueError):
     """An option value that cannot be used; the message says which option and why."""
+
+    kind = 'input'
 
 
 def finite(name, value):

@@ -27,6 +27,8 @@ import time
 
 from urllib.parse import quote, urlencode, urlsplit
 
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import OUTCOME_UNKNOWN_TEXT, FleetError
+
 try:
     import requests
     from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
@@ -47,7 +49,6 @@ KIND_RATE_LIMIT = 'rate_limit'  # 429 for longer than allowed
 KIND_TIMEOUT = 'timeout'        # no answer in time
 KIND_CONNECTION = 'connection'  # no connection, or it broke
 KIND_TLS = 'tls'                # the TLS handshake failed
-KIND_JOURNAL = 'journal'        # the reset journal could not be written (module_utils/journaled.py)
 
 # Methods whose repetition has the same effect as one call.
 IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
@@ -66,7 +67,6 @@ MAX_BACKOFF_SECONDS = 30.0
 MAX_RETRY_AFTER_SECONDS = 60.0
 # The first wait after a 429 without Retry-After when retry_backoff is smaller (it doubles with each 429).
 MIN_RATE_LIMIT_BACKOFF_SECONDS = 0.05
-OUTCOME_UNKNOWN_TEXT = 'The outcome is unknown: the request may have been applied, check before running it again'
 
 
 class VendorError(collections.namedtuple('VendorError', 'code message kind')):
@@ -77,11 +77,12 @@ class VendorError(collections.namedtuple('VendorError', 'code message kind')):
         return super(VendorError, cls).__new__(cls, code, message, kind)
 
 
-class ApiError(Exception):
+class ApiError(FleetError):
     """A failed API call, with everything a person needs to act on it. The message is built once, from the fields."""
 
     def __init__(self, reason, method=None, path=None, status=None, vendor_code=None, vendor_message=None,
                  request_id=None, outcome_unknown=False, kind=KIND_API, hint=None, code_words=None):
+        super(ApiError, self).__init__(reason, outcome_unknown=outcome_unknown)
         self.reason = reason
         self.code_words = code_words  # how the message shows vendor_code (for example "CODE (meaning):")
         self.method = method
@@ -90,11 +91,9 @@ class ApiError(Exception):
         self.vendor_code = vendor_code
         self.vendor_message = vendor_message
         self.request_id = request_id
-        self.outcome_unknown = outcome_unknown
         self.kind = kind
         self.hint = hint
-        self.applied_items = {}  # items of a failed batch proven applied after all ({item: evidence}; journaled.py)
-        super(ApiError, self).__init__(str(self))
+        self.args = (str(self),)
 
     @property
     def message(self):

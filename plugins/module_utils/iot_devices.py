@@ -272,3 +272,8 @@ def _json_devices(text, path):
     if not isinstance(devices, list):
         raise InvalidInput('devices_file %s must hold a JSON list of device objects, got %s' % (path, type(devices).__name__))
     return devices_to_api(devices, label='devices_file %s' % path)
+
+
+def device_source(devices, devices_file):
+    """The devices to send: those of ``devices_file`` when it is set, else the ``devices`` list (both validated)."""
+    return DevicesFile(devices_file) if devices_file is not None else DeviceList(devices)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, at_least, http_url
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import Vendor
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
     API_BASE_PATHS,
     DEFAULT_AUTH_URL,
@@ -34,7 +35,6 @@ from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import (
     auth_url,
     given,
 )
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import Vendor
 
 IOT_ARGUMENT_SPEC = dict(
     api_url=dict(type='str', fallback=(env_fallback, ['PANW_IOT_API_URL'])),

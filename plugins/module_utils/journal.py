@@ -34,14 +34,19 @@ import os
 import threading
 import time
 
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import FleetError
+
 JOURNAL_FORMAT = 'fleetops.maintenance/journal'
 JOURNAL_VERSION = 1
 DONE, UNKNOWN, REFUSED = 'done', 'unknown', 'refused'
 OUTCOMES = (DONE, UNKNOWN, REFUSED)
 
 
-class JournalError(Exception):
-    """The journal cannot be used: locked by another run, for other work, unreadable or unwritable."""
+class JournalError(FleetError):
+    """The journal cannot be used: locked by another run, for other work, unreadable or unwritable. When the journal
+    could not record a batch that was sent, the batch's outcome is unknown (``outcome_unknown``)."""
+
+    kind = 'journal'
 
 
 def fingerprint(items):

@@ -14,11 +14,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import datetime
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import KIND_JOURNAL, ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.journal import DONE, REFUSED, UNKNOWN, JournalError, open_journal
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import FleetError
+from ansible_collections.fleetops.maintenance.plugins.module_utils.journal import DONE, REFUSED, UNKNOWN, JournalError
 
 
 class Resume(object):
@@ -38,6 +37,11 @@ class Resume(object):
         """Whether every item of the journal's campaign is now recorded as done."""
         return all(self.journal.states.get(item) == DONE for item in self.journal.header['items'])
 
+    def finish_if_done(self):
+        """Record the campaign as finished when every one of its items is done."""
+        if self.campaign_done():
+            self.journal.finish()
+
     def result(self):
         """The ``journal`` entry of the module result."""
         journal = self.journal
@@ -53,60 +57,34 @@ def when(timestamp):
     return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-@contextlib.contextmanager
-def module_journal(module, module_name, target, items, option='journal'):
-    """The journal named by the module's ``option`` (None when it is not set), open and locked for this run.
-
-    In check mode it is only read. Any JournalError ends the module with a message that names the option.
-    """
-    path = module.params.get(option)
-    if not path:
-        yield None
-        return
-    try:
-        journal = open_journal(path, module_name, target, items, read_only=module.check_mode)
-    except JournalError as exc:
-        module.fail('%s: %s' % (option, exc))
-    with journal:
-        yield journal
-
-
-class Evidence(object):
-    """How a chore proves, after a batch's answer was lost, which of its items were applied: ``before(batch)`` is
-    read before the batch is sent, ``applied(batch, before)`` right after the unknown outcome returns {item: evidence}."""
-
-    def __init__(self, before, applied):
-        self.before = before
-        self.applied = applied
-
-
 def journaled(journal, action, details=None, evidence=None):
     """``action(batch)`` with the batch's intent recorded before it is sent and its outcome after.
 
-    ``details(reply)`` gives what to keep in the outcome record (for example a task id). A journal that cannot
-    be written stops the batch as an ApiError of kind ``journal``: before the send, nothing was sent; after it,
-    the batch was applied but the journal holds it as unknown. With ``evidence`` (an Evidence), the items of a batch
-    with an unknown outcome that are proven applied are recorded as done, and listed in the error's
-    ``applied_items`` ({item: evidence}).
+    ``details(reply)`` gives what to keep in the outcome record (for example a task id). A journal that cannot be
+    written stops the batch with a JournalError: before the send, nothing was sent; after it, the batch was applied
+    but the journal holds it as unknown (the error's outcome is unknown). With ``evidence`` (a common.Evidence), the
+    items of a batch with an unknown outcome that are proven applied are recorded as done, and the error raised names
+    them in ``applied_items`` ({item: evidence}).
     """
     def send(batch):
         before = evidence.before(batch) if evidence else None
         try:
             number = journal.intent(batch)
         except JournalError as exc:
-            raise ApiError('the batch was not sent: %s' % exc, kind=KIND_JOURNAL)
+            raise JournalError('the batch was not sent: %s' % exc)
         try:
             reply = action(batch)
-        except ApiError as exc:
+        except FleetError as exc:
             _record_failure(journal, number, batch, exc)
-            if evidence and exc.outcome_unknown:
-                _resolve(journal, number, batch, exc, evidence.applied(batch, before))
+            proven = evidence.applied(batch, before) if evidence and exc.outcome_unknown else {}
+            if proven and _resolved(journal, number, batch, proven):
+                raise exc.with_applied(proven)
             raise
         try:
             journal.outcome(number, batch, DONE, **(details(reply) if details else {}))
         except JournalError as exc:
-            raise ApiError('the vendor accepted the batch, but the journal could not record it (%s); the journal '
-                           'holds its items as sent without an answer' % exc, kind=KIND_JOURNAL, outcome_unknown=True)
+            raise JournalError('the vendor accepted the batch, but the journal could not record it (%s); the journal '
+                               'holds its items as sent without an answer' % exc, outcome_unknown=True)
         return reply
     return send
 
@@ -119,12 +97,10 @@ def _record_failure(journal, number, batch, error):
         pass  # the intent stays without an outcome, which reads as unknown: the safe side; the API error is reported
 
 
-def _resolve(journal, number, batch, error, proven):
-    """Record the items proven applied as done, and say so on the error; if that cannot be written they stay unknown."""
-    if not proven:
-        return
+def _resolved(journal, number, batch, proven):
+    """Record the items proven applied as done; False when that cannot be written (they stay unknown)."""
     try:
         journal.resolved(number, [item for item in batch if item in proven], proven)
     except JournalError:
-        return
-    error.applied_items = proven
+        return False
+    return True

@@ -21,7 +21,8 @@ import time
 import uuid
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import huawei_signer
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import run_batches
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import Evidence
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import KIND_API, KIND_AUTH, KIND_MALFORMED, ApiError, VendorClient, VendorError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import wait_for_task
 
@@ -270,6 +271,19 @@ class KooPhoneClient(VendorClient):
         """{instance id: status} of the instances the vendor reports (batch-query-status, 32 a call)."""
         known, unknown = self.query_status(instance_ids)
         return dict((item.get('instance_id'), item.get('status')) for item in known)
+
+    def reset_evidence(self):
+        """The statuses read around each journaled reset batch: a phone running before a batch whose answer was lost
+        and resetting right after it was reset by it. A read that fails proves nothing (the phones stay held back)."""
+        def read(batch):
+            try:
+                return self.statuses(batch)
+            except (ApiError, BatchFailure):
+                return {}
+
+        def applied(batch, before):
+            return proven_resets(batch, before, read(batch)) if before else {}
+        return Evidence(read, applied)
 
     def list_instances(self, page_size, filters=None):
         """Every instance batch-query returns, page after page: (instances, total_count).

@@ -14,17 +14,18 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, http_url, unique
+from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, finite, http_url, unique
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import Vendor
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import (
     AKSK,
     AKSK_OPTIONS,
     IAM_LOGIN,
     IAM_OPTIONS,
+    MAX_BATCH,
     MAX_ID_LENGTH,
     KooPhoneClient,
     credential_kinds,
 )
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import Vendor
 
 DEFAULT_API_URL = 'https://koophone.myhuaweicloud.com'
 DEFAULT_IAM_URL = 'https://iam.cn-south-1.myhuaweicloud.com'
@@ -69,7 +70,7 @@ def check_credentials(params):
 
 # X-Auth-Token, the Access= part of Authorization, X-Project-Id
 KOOPHONE = Vendor('koophone', KOOPHONE_ARGUMENT_SPEC, KooPhoneClient, check=check_credentials,
-                  headers=('auth_token', 'access_key', 'project_id'))
+                  headers=('auth_token', 'access_key', 'project_id'), batch_size=MAX_BATCH)
 
 
 def unique_instance_ids(instance_ids, option='instance_ids'):
@@ -83,3 +84,37 @@ def unique_instance_ids(instance_ids, option='instance_ids'):
             raise InvalidInput('%s item %d (%r) is %d characters long; the vendor allows at most %d'
                                % (option, position, value, len(value), MAX_ID_LENGTH))
     return unique(instance_ids)
+
+
+def check_waiting(params):
+    """wait_timeout and poll_interval are finite numbers greater than 0."""
+    for name in ('wait_timeout', 'poll_interval'):
+        finite(name, params[name])
+    if params['wait_timeout'] <= 0 or params['poll_interval'] <= 0:
+        raise InvalidInput('wait_timeout and poll_interval must be greater than 0, got %s and %s'
+                           % (params['wait_timeout'], params['poll_interval']))
+
+
+def campaign(params, instance_ids):
+    """The instances the journal covers: campaign_instance_ids (every instance_ids among them), else instance_ids."""
+    if params['campaign_instance_ids'] is None:
+        return instance_ids
+    if not params['journal']:
+        raise InvalidInput('campaign_instance_ids needs journal: it names the instances a journal covers')
+    covered = unique_instance_ids(params['campaign_instance_ids'], 'campaign_instance_ids')
+    outside = [iid for iid in instance_ids if iid not in set(covered)]
+    if outside:
+        raise InvalidInput('instance_ids holds %d instance(s) that are not in campaign_instance_ids: %s'
+                           % (len(outside), ', '.join(outside[:10])))
+    return covered
+
+
+def journal_target(params):
+    """Whose instances the journal records: the API URL and the account the credentials name (never a secret)."""
+    target = dict(api_url=params['api_url'].rstrip('/'))
+    for name in ('domain_name', 'project_id'):
+        if params.get(name):
+            target[name] = params[name]
+    if params.get('domain_name'):
+        target['project_name'] = params['project_name']
+    return target

@@ -11,9 +11,13 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import FleetError
 
-class TaskFailed(Exception):
+
+class TaskFailed(FleetError):
     """The task ended badly or did not end in time; carries its id and last known state."""
+
+    kind = 'task'
 
     def __init__(self, message, task_id, last_state, timed_out=False):
         super(TaskFailed, self).__init__(message)

@@ -17,9 +17,16 @@ import re
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import Vendor
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import WfbssClient
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import CONTENT_CODES, CONTENT_NAMES, CONTENTS, SCHEDULES, WEEKDAYS
+from ansible_collections.fleetops.maintenance.plugins.module_utils.common import Vendor
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import MAX_CUSTOMERS_PER_CALL, WfbssClient
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import (
+    CONTENT_CODES,
+    CONTENT_NAMES,
+    CONTENTS,
+    SCHEDULES,
+    WEEKDAYS,
+    report_body,
+)
 
 WFBSS_ARGUMENT_SPEC = dict(
     api_url=dict(type='str', default='https://cspi.trendmicro.com', fallback=(env_fallback, ['WFBSS_API_URL'])),
@@ -42,7 +49,7 @@ def check_connection(params):
 
 
 WFBSS = Vendor('wfbss', WFBSS_ARGUMENT_SPEC, WfbssClient, required=('access_token', 'secret_key'),
-               check=check_connection, headers=('access_token',))
+               check=check_connection, headers=('access_token',), batch_size=MAX_CUSTOMERS_PER_CALL)
 
 
 def unique_customer_ids(customer_ids):
@@ -124,3 +131,24 @@ def email_addresses(recipients):
         if '@' not in address.strip('@') or ' ' in address.strip():
             raise InvalidInput('recipients[%d] is not an email address: %r' % (position, address))
     return [address.strip() for address in recipients]
+
+
+def wanted_report(params, warn):
+    """The report body to create or update from the options (name, schedule, weekday, monthday, time, enabled,
+    recipients, group_ids, contents); None for state=absent. ``warn(message)`` says what the vendor will not do."""
+    name = report_name(params['name'])
+    if params['state'] == 'absent':
+        return None
+    schedule, weekday, monthday = schedule_name(params['schedule']), weekday_name(params['weekday']), params['monthday']
+    if schedule == 'weekly' and (weekday is None or monthday is not None):
+        raise InvalidInput('schedule=weekly needs weekday and does not take monthday')
+    if schedule == 'monthly' and (monthday is None or weekday is not None):
+        raise InvalidInput('schedule=monthly needs monthday and does not take weekday')
+    if schedule == 'monthly' and not 1 <= monthday <= 31:
+        raise InvalidInput('monthday must be between 1 and 31, got %d' % monthday)
+    seconds, codes = time_of_day(params['time']), content_codes(params['contents'])
+    recipients = email_addresses(params['recipients'])
+    if schedule == 'monthly' and monthday > 28:
+        warn('monthday=%d: WFBS-SVC does not generate the report in months without that day' % monthday)
+    return report_body(name, schedule, params['enabled'], seconds, weekday=weekday, monthday=monthday,
+                       recipients=recipients, group_ids=params['group_ids'], contents=codes)

@@ -111,3 +111,11 @@ def readable_report(report):
                   for item in parameter.get('contents') or [] if isinstance(item, dict)],
         history_count=report.get('number'),
     )
+
+
+def diff_form(report):
+    """A report as the module's diff shows it: readable, without its id and history count."""
+    form = readable_report(report)
+    form.pop('rtid')
+    form.pop('history_count')
+    return form

@@ -342,17 +342,15 @@ error:
 
 import itertools
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import at_least
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot import generation
-from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_devices import UPDATE_SOURCES, DeviceList, DevicesFile
+from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_devices import UPDATE_SOURCES, device_source
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_inventory import Reconciliation
 from ansible_collections.fleetops.maintenance.plugins.module_utils.iot_options import IOT
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
 
 ARGUMENT_SPEC = dict(
-    CONCURRENCY_ARGUMENT_SPEC,
     devices=dict(type='list', elements='dict'),
     devices_file=dict(type='path'),
     update_source=dict(type='str', default='cellular', choices=list(UPDATE_SOURCES)),
@@ -382,6 +380,12 @@ def planned(devices, size):
             for index in range(batch_count(devices, size))]
 
 
+def preview(result, devices, size):
+    """Check mode: the result of sending ``devices`` devices, with nothing sent."""
+    return dict(result, changed=bool(devices), batches=planned(devices, size),
+                **dict(totals(planned(devices, size)), updated_device_count=None, unmatched_device_count=None))
+
+
 def address(item):
     return item.get('ipAddress') or item.get('ipv6Address')
 
@@ -389,7 +393,8 @@ def address(item):
 def send(module, client, numbered_items, size, update_source, result):
     """Send (position, item) pairs batch by batch, a window of batches read from the stream at a time; return the
     batches' results. A failure ends the module with what the finished batches did and every device not known to
-    be applied (those of the failed and unsent batches, the rest of the stream included)."""
+    be applied (those of the failed and unsent batches, the rest of the stream included): ``result`` is the partial
+    result the module's client reports it with."""
     done = []
     window_size = size * WINDOW_BATCHES_PER_WORKER * module.concurrency
 
@@ -401,16 +406,17 @@ def send(module, client, numbered_items, size, update_source, result):
         if not window:
             return done
         try:
-            outcomes = run_batches(window, size, action, errors=(ApiError,), concurrency=module.concurrency)
+            outcomes = module.run_batches(window, size, action)
         except BatchFailure as failure:
-            fail_in_window(module, failure, done, numbered_items, size, result)
+            raise failure_in_window(failure, done, numbered_items, size, result)
         first = len(done)
         done.extend(dict(outcome, index=first + number) for number, outcome in enumerate(outcomes, 1))
 
 
-def fail_in_window(module, failure, done, numbered_items, size, result):
-    """End the module for a batch failure inside a window, numbering batches over the whole run. The devices of a
-    batch that may have been applied are in outcome_unknown_items (as sent), not in unprocessed."""
+def failure_in_window(failure, done, numbered_items, size, result):
+    """A batch failure inside a window as the failure of the whole run (batches numbered over the run), with
+    ``result`` holding what the run did. The devices of a batch that may have been applied are in
+    outcome_unknown_items (as sent), not in unprocessed."""
     first = len(done)
     completed = done + [dict(outcome, index=first + number) for number, items, outcome in failure.completed_batches]
     rest = list(numbered_items)
@@ -424,40 +430,47 @@ def fail_in_window(module, failure, done, numbered_items, size, result):
     unprocessed = [dict(position=position, address=address(item))
                    for index, batch in enumerate(failure.batches) if index not in settled for position, item in batch]
     unprocessed.extend(dict(position=position, address=address(item)) for position, item in rest)
-    module.fail_with(BatchFailure(batches, results, errors), **dict(
-        result, changed=bool(completed), batches=completed, unprocessed=unprocessed, **totals(completed)))
+    result.update(changed=bool(completed), batches=completed, unprocessed=unprocessed, **totals(completed))
+    return BatchFailure(batches, results, errors)
+
+
+def reconcile(module, client, source, size, result):
+    """Send only the devices the tenant knows (check mode: say which); ``result`` gets the reconciliation."""
+    reconciliation = Reconciliation(client, [(item.get('ipAddress'), item.get('ipv6Address')) for item in source.items()])
+    known = reconciliation.known
+    result.update(unmatched_devices=reconciliation.unmatched(), reconciliation=reconciliation.to_dict(),
+                  batch_count=batch_count(sum(known), size))
+    if module.check_mode:
+        return preview(result, sum(known), size)
+    numbered = ((position, item) for position, item in enumerate(source.items(), 1) if known[position - 1])
+    return update(module, client, numbered, size, result)
+
+
+def update(module, client, numbered, size, result):
+    done = send(module, client, numbered, size, module.params['update_source'], result)
+    return dict(result, changed=bool(done), batches=done, **totals(done))
 
 
 def main():
-    module = FleetModule(IOT, ARGUMENT_SPEC, mutually_exclusive=[('devices', 'devices_file')],
+    module = FleetModule(IOT, ARGUMENT_SPEC, concurrency=True, mutually_exclusive=[('devices', 'devices_file')],
                          required_one_of=[('devices', 'devices_file')])
     params = module.params
     with module.inputs():
         size = at_least('batch_size', params['batch_size'], 1)
-        source = DevicesFile(params['devices_file']) if params['devices_file'] is not None else DeviceList(params['devices'])
+        source = device_source(params['devices'], params['devices_file'])
     result = dict(api_generation=generation(params), device_count=source.count, batch_count=batch_count(source.count, size))
     if not source.count:
         nothing = dict(unmatched_devices=[]) if params['reconcile'] else {}
-        module.exit(changed=False, batches=[], **dict(result, **dict(totals([]), **nothing)))
-    if not params['reconcile']:
-        if module.check_mode:
-            module.exit(changed=True, batches=planned(source.count, size),
-                        **dict(result, **dict(totals(planned(source.count, size)), updated_device_count=None,
-                                              unmatched_device_count=None)))
-    with module.client(result) as client:
-        numbered = enumerate(source.items(), 1)
-        if params['reconcile']:
-            reconciliation = Reconciliation(client, [(item.get('ipAddress'), item.get('ipv6Address')) for dummy, item in numbered])
-            known = reconciliation.known
-            result.update(unmatched_devices=reconciliation.unmatched(), reconciliation=reconciliation.to_dict(),
-                          batch_count=batch_count(sum(known), size))
-            if module.check_mode:
-                module.exit(changed=bool(sum(known)), batches=planned(sum(known), size),
-                            **dict(result, **dict(totals(planned(sum(known), size)), updated_device_count=None,
-                                                  unmatched_device_count=None)))
-            numbered = ((position, item) for position, item in enumerate(source.items(), 1) if known[position - 1])
-        done = send(module, client, numbered, size, params['update_source'], result)
-    module.exit(changed=bool(done), batches=done, **dict(result, **totals(done)))
+        result = dict(result, changed=False, batches=[], **dict(totals([]), **nothing))
+    elif params['reconcile']:
+        with module.client(result) as client:
+            result = reconcile(module, client, source, size, result)
+    elif module.check_mode:
+        result = preview(result, source.count, size)
+    else:
+        with module.client(result) as client:
+            result = update(module, client, enumerate(source.items(), 1), size, result)
+    module.end(result)
 
 
 if __name__ == '__main__':

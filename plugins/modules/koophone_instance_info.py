@@ -193,10 +193,9 @@ error:
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import at_least
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import RUNNING_STATUS_ENUM, status_name
 from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone_options import KOOPHONE, unique_instance_ids
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
 
 ARGUMENT_SPEC = dict(
-    CONCURRENCY_ARGUMENT_SPEC,
     instance_ids=dict(type='list', elements='str'),
     list_instances=dict(type='bool', default=False),
     instance_name=dict(type='str'),
@@ -220,7 +219,7 @@ def list_instances(client, page_size, instance_name):
 
 
 def main():
-    module = FleetModule(KOOPHONE, ARGUMENT_SPEC)
+    module = FleetModule(KOOPHONE, ARGUMENT_SPEC, concurrency=True)
     params = module.params
     with module.inputs():
         instance_ids = None if params['instance_ids'] is None else unique_instance_ids(params['instance_ids'])

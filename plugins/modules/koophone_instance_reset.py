@@ -347,19 +347,17 @@ last_state:
   sample: [{job_id: 5b8a6f0e2c1d4e3f9a8b7c6d5e4f3a2b, status: 1}]
 '''
 
-import time
-
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, chunks, run_batches
-from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, finite
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.journaled import Evidence, Resume, journaled, module_journal, when
-from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import MAX_BATCH, job_results, proven_resets
-from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone_options import KOOPHONE, unique_instance_ids
-from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone import job_results
+from ansible_collections.fleetops.maintenance.plugins.module_utils.koophone_options import (
+    KOOPHONE,
+    campaign,
+    check_waiting,
+    journal_target,
+    unique_instance_ids,
+)
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
 
 ARGUMENT_SPEC = dict(
-    CONCURRENCY_ARGUMENT_SPEC,
     instance_ids=dict(type='list', elements='str', required=True),
     wait=dict(type='bool', default=False),
     wait_timeout=dict(type='float', default=600),
@@ -369,53 +367,12 @@ ARGUMENT_SPEC = dict(
     campaign_instance_ids=dict(type='list', elements='str'),
     allow_double_reset=dict(type='bool', default=False),
 )
+FINISHED_CAMPAIGN = ('%(path)s records a finished campaign (all %(count)d of its instances were reset; finished at '
+                     '%(finished)s): nothing was sent. To reset them again, start a new campaign with a new journal '
+                     'path, or remove this file')
 
 
-def check_waiting(params):
-    for name in ('wait_timeout', 'poll_interval'):
-        finite(name, params[name])
-    if params['wait_timeout'] <= 0 or params['poll_interval'] <= 0:
-        raise InvalidInput('wait_timeout and poll_interval must be greater than 0, got %s and %s'
-                           % (params['wait_timeout'], params['poll_interval']))
-
-
-def campaign(params, instance_ids):
-    """The instances the journal covers: campaign_instance_ids (every instance_ids among them), else instance_ids."""
-    if params['campaign_instance_ids'] is None:
-        return instance_ids
-    if not params['journal']:
-        raise InvalidInput('campaign_instance_ids needs journal: it names the instances a journal covers')
-    covered = unique_instance_ids(params['campaign_instance_ids'], 'campaign_instance_ids')
-    outside = [iid for iid in instance_ids if iid not in set(covered)]
-    if outside:
-        raise InvalidInput('instance_ids holds %d instance(s) that are not in campaign_instance_ids: %s'
-                           % (len(outside), ', '.join(outside[:10])))
-    return covered
-
-
-def journal_target(params):
-    """Whose instances the journal records: the API URL and the account the credentials name (never a secret)."""
-    target = dict(api_url=params['api_url'].rstrip('/'))
-    for name in ('domain_name', 'project_id'):
-        if params.get(name):
-            target[name] = params[name]
-    if params.get('domain_name'):
-        target['project_name'] = params['project_name']
-    return target
-
-
-def resume(module, journal, instance_ids):
-    """What this run sends (all of instance_ids without a journal); a finished campaign's journal ends the module."""
-    if journal is None:
-        return None
-    if journal.finished:
-        module.fail('journal: %s records a finished campaign (all %d of its instances were reset; finished at %s): '
-                    'nothing was sent. To reset them again, start a new campaign with a new journal path, or remove '
-                    'this file' % (journal.path, len(journal.header['items']), when(journal.finished)))
-    return Resume(journal, instance_ids, module.params['allow_double_reset'])
-
-
-def preview(module, client, instance_ids, plan):
+def preview(client, instance_ids, plan):
     """Check mode: which instances would be reset (those the vendor reports a status for), after the journal."""
     known, unknown = client.query_status(plan.to_send if plan else instance_ids)
     would_reset = [item['instance_id'] for item in known]
@@ -425,7 +382,7 @@ def preview(module, client, instance_ids, plan):
         extra = dict(journal=plan.result(), outcome_unknown_items=plan.held_back)
         msg += '; journal: %d skipped (already reset), %d held back (outcome unknown)%s' % (
             len(plan.skipped), len(plan.held_back), ', %d resent' % len(plan.resent) if plan.resent else '')
-    module.exit(changed=bool(would_reset), instance_ids=instance_ids, would_reset=would_reset,
+    return dict(changed=bool(would_reset), instance_ids=instance_ids, would_reset=would_reset,
                 unknown_instance_ids=unknown, msg=msg, **extra)
 
 
@@ -452,61 +409,51 @@ def outcome(instance_ids, accepted, jobs=None, plan=None, proven=()):
 def wait_for_jobs(module, client, instance_ids, accepted, plan):
     """The final jobs of every accepted batch that has a task id, by batch number, all within wait_timeout; up to
     ``concurrency`` tasks are polled at once."""
-    deadline, interval = time.monotonic() + module.params['wait_timeout'], module.params['poll_interval']
     tasks = [(number, reply['task_id']) for number, batch, reply in accepted if reply['task_id']]
 
-    def wait(task):
-        number, task_id = task[0]
-        return number, client.wait_for_jobs(task_id, max(deadline - time.monotonic(), 0.001), interval)
+    def wait(task, remaining):
+        number, task_id = task
+        return number, client.wait_for_jobs(task_id, remaining, module.params['poll_interval'])
 
-    try:
-        return dict(run_batches(tasks, 1, wait, errors=(ApiError, TaskFailed), concurrency=module.concurrency))
-    except BatchFailure as failure:
+    def partial(failure):
         jobs = dict(failure.completed)
         jobs.update((tasks[index][0], error.last_state) for index, error in failure.errors.items()
-                    if isinstance(error, TaskFailed))
-        module.fail_with(failure.error, waited=True, **outcome(instance_ids, accepted, jobs, plan))
+                    if error.kind == 'task')  # a task that failed or timed out: its last jobs (polling.TaskFailed)
+        return dict(waited=True, **outcome(instance_ids, accepted, jobs, plan))
+    return dict(module.wait_all(tasks, wait, module.params['wait_timeout'], partial=partial))
 
 
-def reset_evidence(client):
-    """The statuses read around each journaled batch: a phone running before a batch whose answer was lost and
-    resetting right after it was reset by it. A read that fails proves nothing (the phones stay held back)."""
-    def read(batch):
-        try:
-            return client.statuses(batch)
-        except (ApiError, BatchFailure):
-            return {}
+def reset(module, client, instance_ids, plan):
+    """Send the batches (under the journal, when there is one) and wait for their jobs if asked: the result and the
+    number of batches sent."""
+    def send(batch):
+        return batch, client.batch_reset(batch)
 
-    def applied(batch, before):
-        return proven_resets(batch, before, read(batch)) if before else {}
-    return Evidence(read, applied)
+    def partial(failure):
+        sent = [(number, batch, reply) for number, batch, (dummy, reply) in failure.completed_batches]
+        return dict(outcome(instance_ids, sent, plan=plan, proven=failure.proven_applied), waited=False)
 
-
-def reset(module, client, instance_ids, to_reset, journal, plan):
-    """Send the batches (under the journal, when there is one) and wait for their jobs if asked: the result."""
-    send = client.batch_reset
-    if journal:
-        send = journaled(journal, send, lambda reply: dict(task_id=reply['task_id']), evidence=reset_evidence(client))
-    replies = module.batches(to_reset, MAX_BATCH, send, partial=lambda failure: dict(
-        outcome(instance_ids, failure.completed_batches, plan=plan, proven=failure.proven_applied), waited=False))
-    accepted = [(number, batch, reply) for number, (batch, reply) in enumerate(zip(chunks(to_reset, MAX_BATCH), replies), 1)]
+    replies = module.batches(plan.to_send if plan else instance_ids, module.batch_size, send, partial=partial,
+                             journal=plan, details=lambda sent: dict(task_id=sent[1]['task_id']),
+                             evidence=client.reset_evidence())
+    accepted = [(number, batch, reply) for number, (batch, reply) in enumerate(replies, 1)]
     waited = module.params['wait'] and any(reply['task_id'] for number, batch, reply in accepted)
     jobs = wait_for_jobs(module, client, instance_ids, accepted, plan) if waited else {}
-    if plan and plan.campaign_done():
-        journal.finish()
+    if plan:
+        plan.finish_if_done()
     return dict(outcome(instance_ids, accepted, jobs, plan), waited=waited), len(accepted)
 
 
-def finish(module, result, batches):
-    """Say what was done; fail on instances the journal held back, and on failed reset jobs unless
-    fail_on_job_error is false."""
+def finish(params, result, batches):
+    """The result with what was done said: failed on instances the journal held back, and on failed reset jobs
+    unless fail_on_job_error is false."""
     summary = 'reset %d instance(s) in %d batch(es)' % (len(result['reset_instance_ids']), batches)
     plan = result.get('journal')
     if plan:
         summary += '; journal %s: %d skipped (already reset by an earlier run)' % (plan['path'], len(plan['skipped']))
         summary += ', %d reset again (allow_double_reset)' % len(plan['resent']) if plan['resent'] else ''
     failed = [item for item in result['results'] if item['status'] == 'failed']
-    if module.params['wait'] and not result['waited'] and batches:
+    if params['wait'] and not result['waited'] and batches:
         summary += '; the vendor returned no task id, so there was nothing to wait on'
     elif result['waited'] and failed:
         summary += '; reset jobs failed for %d instance(s): %s' % (len(failed), ', '.join(
@@ -514,10 +461,10 @@ def finish(module, result, batches):
     elif result['waited']:
         summary += '; all reset jobs succeeded'
     if plan and plan['held_back']:
-        module.fail(summary + '; ' + held_back_text(plan), **result)
-    if result['waited'] and failed and module.params['fail_on_job_error']:
-        module.fail(summary, **result)
-    module.exit(msg=summary, **result)
+        return dict(result, failed=True, msg=summary + '; ' + held_back_text(plan))
+    if result['waited'] and failed and params['fail_on_job_error']:
+        return dict(result, failed=True, msg=summary)
+    return dict(result, msg=summary)
 
 
 def held_back_text(plan):
@@ -528,18 +475,20 @@ def held_back_text(plan):
 
 
 def main():
-    module = FleetModule(KOOPHONE, ARGUMENT_SPEC)
+    module = FleetModule(KOOPHONE, ARGUMENT_SPEC, concurrency=True)
+    params = module.params
     with module.inputs():
-        instance_ids = unique_instance_ids(module.params['instance_ids'])
-        covered = campaign(module.params, instance_ids)
-        check_waiting(module.params)
-    with module_journal(module, 'koophone_instance_reset', journal_target(module.params), covered) as journal:
-        plan = resume(module, journal, instance_ids)
+        instance_ids = unique_instance_ids(params['instance_ids'])
+        covered = campaign(params, instance_ids)
+        check_waiting(params)
+    with module.journal('koophone_instance_reset', journal_target(params), covered, instance_ids,
+                        resend_unknown=params['allow_double_reset'], finished=FINISHED_CAMPAIGN) as plan:
         with module.client(dict(instance_ids=instance_ids)) as client:
             if module.check_mode:
-                preview(module, client, instance_ids, plan)
-            result, batches = reset(module, client, instance_ids, plan.to_send if plan else instance_ids, journal, plan)
-    finish(module, result, batches)
+                result = preview(client, instance_ids, plan)
+            else:
+                result = finish(params, *reset(module, client, instance_ids, plan))
+    module.end(result)
 
 
 if __name__ == '__main__':

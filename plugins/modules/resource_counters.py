@@ -206,7 +206,7 @@ age_seconds:
 '''
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft import age_unknown, pick_entry, summarize
-from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft_options import ALTCRAFT, TARGET_ARGUMENT_SPEC, feedback, max_age, waiting
+from ansible_collections.fleetops.maintenance.plugins.module_utils.altcraft_options import ALTCRAFT, TARGET_ARGUMENT_SPEC, refresh_options
 from ansible_collections.fleetops.maintenance.plugins.module_utils.polling import TaskFailed
 from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
 
@@ -255,9 +255,7 @@ def refresh(module, client, result):
 def main():
     module = FleetModule(ALTCRAFT, ARGUMENT_SPEC)
     with module.inputs():
-        feedback(module.params)
-        waiting(module.params)
-        oldest = max_age(module.params['max_age'])
+        oldest = refresh_options(module.params)
     result = dict(changed=False, would_refresh=True, task_id=None, status=None, progress=None, **summarize(None))
     with module.client(result) as client:
         if oldest is not None:

@@ -279,25 +279,12 @@ unprocessed:
   sample: [549390C2-61B3-417E-B1F0-8955A63C08F3]
 '''
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
-from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
-from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiError
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import FAILED_RESULTS, MAX_CUSTOMERS_PER_CALL, by_customer
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options import (
-    WFBSS,
-    content_codes,
-    email_addresses,
-    report_name,
-    schedule_name,
-    time_of_day,
-    unique_customer_ids,
-    weekday_name,
-)
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import differences, readable_report, report_body
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import FAILED_RESULTS, by_customer
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options import WFBSS, unique_customer_ids, wanted_report
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import diff_form, differences
 
 ARGUMENT_SPEC = dict(
-    CONCURRENCY_ARGUMENT_SPEC,
     customer_ids=dict(type='list', elements='str', required=True),
     name=dict(type='str', required=True),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -314,34 +301,6 @@ ARGUMENT_SPEC = dict(
 )
 MISSING_MESSAGE = 'the API left this customer out of its answer (unknown customer ID, or not managed with this API key)'
 NOT_DONE_MESSAGE = 'not done: the call for this batch failed or was not sent'
-
-
-def wanted_report(module):
-    """The report body to create or update from the options; None for state=absent."""
-    params = module.params
-    name = report_name(params['name'])
-    if params['state'] == 'absent':
-        return None
-    schedule, weekday, monthday = schedule_name(params['schedule']), weekday_name(params['weekday']), params['monthday']
-    if schedule == 'weekly' and (weekday is None or monthday is not None):
-        raise InvalidInput('schedule=weekly needs weekday and does not take monthday')
-    if schedule == 'monthly' and (monthday is None or weekday is not None):
-        raise InvalidInput('schedule=monthly needs monthday and does not take weekday')
-    if schedule == 'monthly' and not 1 <= monthday <= 31:
-        raise InvalidInput('monthday must be between 1 and 31, got %d' % monthday)
-    seconds, codes = time_of_day(params['time']), content_codes(params['contents'])
-    recipients = email_addresses(params['recipients'])
-    if schedule == 'monthly' and monthday > 28:
-        module.warn('monthday=%d: WFBS-SVC does not generate the report in months without that day' % monthday)
-    return report_body(name, schedule, params['enabled'], seconds, weekday=weekday, monthday=monthday,
-                       recipients=recipients, group_ids=params['group_ids'], contents=codes)
-
-
-def diff_form(report):
-    form = readable_report(report)
-    form.pop('rtid')
-    form.pop('history_count')
-    return form
 
 
 class Plan(object):
@@ -413,16 +372,19 @@ def apply(module, api, plan, body, customer_ids):
     for number, (customers, call) in enumerate(steps):
         if customers is plan.to_create:  # a replaced report is re-created only where its deletion succeeded
             customers = [cid for cid in customers if cid not in plan.to_delete or plan.entries[cid]['result'] == 'Done']
-        try:
-            run_batches(customers, MAX_CUSTOMERS_PER_CALL, lambda batch, call=call: plan.record(call(batch), batch),
-                        errors=(ApiError,), concurrency=module.concurrency)
-        except BatchFailure as failure:
-            later = set(cid for ids, dummy in steps[number + 1:] for cid in ids)
-            for cid in later.union(failure.unprocessed_items, failure.outcome_unknown_items):
-                plan.entries[cid].update(result=None, message=NOT_DONE_MESSAGE)
-            unprocessed = set(failure.unprocessed_items).union(later)
-            module.fail_with(failure, changed=_done(plan), customers=plan.customers(customer_ids),
-                             unprocessed=[cid for cid in customer_ids if cid in unprocessed])
+        module.batches(customers, module.batch_size, lambda batch, call=call: plan.record(call(batch), batch),
+                       partial=lambda failure, later=steps[number + 1:]: not_done(plan, failure, later, customer_ids))
+
+
+def not_done(plan, failure, later_steps, customer_ids):
+    """What a failed step leaves: the customers of its failed and unsent batches and of the later steps are not done
+    (unprocessed, unless their batch may have been applied)."""
+    later = set(cid for ids, dummy in later_steps for cid in ids)
+    for cid in later.union(failure.unprocessed_items, failure.outcome_unknown_items):
+        plan.entries[cid].update(result=None, message=NOT_DONE_MESSAGE)
+    unprocessed = set(failure.unprocessed_items).union(later)
+    return dict(changed=_done(plan), customers=plan.customers(customer_ids),
+                unprocessed=[cid for cid in customer_ids if cid in unprocessed])
 
 
 def _done(plan):
@@ -430,7 +392,7 @@ def _done(plan):
 
 
 def finish(module, result):
-    """Warn about reports left as they are, fail on per-customer results that are not accepted."""
+    """The result, failed on per-customer results that are not accepted; warns about reports left as they are."""
     customers, accepted = result['customers'], module.params['accept_results']
     differing = [entry['id'] for entry in customers if entry['action'] == 'differs']
     if differing:
@@ -439,10 +401,10 @@ def finish(module, result):
     problems = [entry for entry in customers if entry['result'] not in (None, 'Done')]
     failing = [entry for entry in problems if entry['result'] not in accepted]
     if failing:
-        module.fail('%d customer(s) failed: %s' % (len(failing), describe(failing)), **result)
+        return dict(result, failed=True, msg='%d customer(s) failed: %s' % (len(failing), describe(failing)))
     if problems:
         module.warn('results accepted through accept_results: %s' % describe(problems))
-    module.exit(**result)
+    return result
 
 
 def describe(entries):
@@ -451,11 +413,12 @@ def describe(entries):
 
 
 def main():
-    module = FleetModule(WFBSS, ARGUMENT_SPEC, required_if=[('state', 'present', ['schedule', 'time', 'contents'])])
+    module = FleetModule(WFBSS, ARGUMENT_SPEC, concurrency=True,
+                         required_if=[('state', 'present', ['schedule', 'time', 'contents'])])
     params = module.params
     with module.inputs():
         customer_ids = unique_customer_ids(params['customer_ids'])
-        body = wanted_report(module)
+        body = wanted_report(params, module.warn)
     with module.client(dict(customers=[])) as api:
         plan = Plan(customer_ids, by_customer(api.reports(customer_ids, params['name'])), body, params['replace'])
         if not module.check_mode:
@@ -464,7 +427,7 @@ def main():
     result = dict(changed=bool(writes) if module.check_mode else _done(plan), customers=plan.customers(customer_ids))
     if module.diff_mode:
         result['diff'] = plan.diff
-    finish(module, result)
+    module.end(finish(module, result))
 
 
 if __name__ == '__main__':

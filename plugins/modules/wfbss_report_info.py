@@ -169,13 +169,12 @@ unprocessed:
   sample: [549390C2-61B3-417E-B1F0-8955A63C08F3]
 '''
 
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import by_customer
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options import WFBSS, unique_customer_ids
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_reports import readable_report
 
 ARGUMENT_SPEC = dict(
-    CONCURRENCY_ARGUMENT_SPEC,
     customer_ids=dict(type='list', elements='str', required=True),
     name=dict(type='str'),
 )
@@ -194,7 +193,7 @@ def describe(cid, entries):
 
 
 def main():
-    module = FleetModule(WFBSS, ARGUMENT_SPEC)
+    module = FleetModule(WFBSS, ARGUMENT_SPEC, concurrency=True)
     with module.inputs():
         customer_ids = unique_customer_ids(module.params['customer_ids'])
     with module.client(dict(customers=[])) as api:

@@ -168,12 +168,11 @@ unprocessed:
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import chunks
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput, unique
-from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import CONCURRENCY_ARGUMENT_SPEC, FleetModule
-from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import MAX_CUSTOMERS_PER_CALL, RESET_EVENTS, RESET_TYPES
+from ansible_collections.fleetops.maintenance.plugins.module_utils.runtime import FleetModule
+from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss import RESET_EVENTS, RESET_TYPES
 from ansible_collections.fleetops.maintenance.plugins.module_utils.wfbss_options import WFBSS, unique_customer_ids
 
 ARGUMENT_SPEC = dict(
-    CONCURRENCY_ARGUMENT_SPEC,
     customer_ids=dict(type='list', elements='str', required=True),
     type=dict(type='str', required=True, choices=list(RESET_TYPES)),
     events=dict(type='list', elements='str', choices=list(RESET_EVENTS)),
@@ -181,7 +180,7 @@ ARGUMENT_SPEC = dict(
 
 
 def main():
-    module = FleetModule(WFBSS, ARGUMENT_SPEC)
+    module = FleetModule(WFBSS, ARGUMENT_SPEC, concurrency=True)
     params = module.params
     with module.inputs():
         customer_ids = unique_customer_ids(params['customer_ids'])
@@ -190,14 +189,15 @@ def main():
     events = unique(params['events'] or []) or None
 
     if module.check_mode:
-        tasks = [dict(id=None, status=None, customer_ids=batch) for batch in chunks(customer_ids, MAX_CUSTOMERS_PER_CALL)]
-        module.exit(changed=True, tasks=tasks)
-
-    with module.client() as api:
-        tasks = module.batches(customer_ids, MAX_CUSTOMERS_PER_CALL,
-                               lambda batch: dict(api.reset(batch, params['type'], events), customer_ids=batch),
-                               partial=lambda failure: dict(changed=bool(failure.completed), tasks=failure.completed))
-    module.exit(changed=True, tasks=tasks)
+        result = dict(changed=True, tasks=[dict(id=None, status=None, customer_ids=batch)
+                                           for batch in chunks(customer_ids, module.batch_size)])
+    else:
+        with module.client() as api:
+            tasks = module.batches(customer_ids, module.batch_size,
+                                   lambda batch: dict(api.reset(batch, params['type'], events), customer_ids=batch),
+                                   partial=lambda failure: dict(changed=bool(failure.completed), tasks=failure.completed))
+        result = dict(changed=True, tasks=tasks)
+    module.end(result)
 
 
 if __name__ == '__main__':
