@@ -53,7 +53,8 @@ def generate(scale, workdir):
 def ini_inventory(fleet):
     """The fleet's YAML inventory written again as an INI inventory (fleet/inventory-ini/, beside inventory/ so that
     the IoT sources stay where they are): the same groups, hosts and variables, a host and its variables on one line,
-    as large generated inventories often are. Strings are quoted twice so that INI keeps them strings."""
+    as large generated inventories often are. A host's strings are quoted twice so that INI keeps them strings."""
+    import shlex  # pylint: disable=import-outside-toplevel
     import shutil  # pylint: disable=import-outside-toplevel
     import yaml  # pylint: disable=import-outside-toplevel
 
@@ -77,7 +78,9 @@ def ini_inventory(fleet):
                          for host, variables in body['hosts'].items())
         if body.get('vars'):
             lines.append('[%s:vars]' % name)
-            lines.extend('%s=%s' % (key, value(item)) for key, item in body['vars'].items())
+            # a group's variables are not literal_eval'ed: strings once quoted
+            lines.extend('%s=%s' % (key, shlex.quote(item) if isinstance(item, str) else value(item))
+                         for key, item in body['vars'].items())
         if body.get('children'):
             lines.append('[%s:children]' % name)
             lines.extend(body['children'])
