@@ -85,7 +85,7 @@ def test_chores_given_as_entries_come_first():
     plugin = action(fleet_run_report, {})
     assert plugin._controller_facts([], {}) == []
     hostvars = Hostvars(dict(localhost=dict(altcraft_counters_result=dict(first, chore='altcraft'))))
-    assert [entry['chore'] for entry in [first] + plugin._controller_facts(['altcraft_counters_result'],
-                                                                        dict(hostvars=hostvars))] == ['iot', 'altcraft']
+    entries = [first] + plugin._controller_facts(['altcraft_counters_result'], dict(hostvars=hostvars))
+    assert [entry['chore'] for entry in entries] == ['iot', 'altcraft']
     with pytest.raises(AnsibleActionFail, match='chore_facts needs the hostvars'):
         plugin._controller_facts(['wfbss_maintenance_result'], {})
