@@ -39,8 +39,8 @@ MODULES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.pa
 SAMPLE_SECONDS = 0.05
 
 
-# Actions of the collection that call no vendor API (they make and write the run report): bookkeeping, not module time.
-CONTROLLER_ONLY = ('chore_report_entry', 'fleet_run_report')
+# An action of the collection that calls no vendor API (it writes the run report): bookkeeping, not module time.
+CONTROLLER_ONLY = ('fleet_run_report',)
 
 
 def collection_modules():

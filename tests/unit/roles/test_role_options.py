@@ -23,7 +23,7 @@ PREFIX = 'fleetops.maintenance.'
 def takes_concurrency(name):
     """Whether the module documents the concurrency option (its doc fragment)."""
     module = importlib.import_module('ansible_collections.fleetops.maintenance.plugins.modules.' + name)
-    return PREFIX + 'concurrency' in (yaml.safe_load(module.DOCUMENTATION).get('extends_documentation_fragment') or [])
+    return PREFIX + 'concurrency' in yaml.safe_load(module.DOCUMENTATION)['extends_documentation_fragment']
 
 
 def module_tasks(tasks):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The report's action plugins read large inputs from the task's variables as they were set, not through templating."""
+"""The report's action reads the chores' entries from localhost as they were set, not through templating."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.fleetops.maintenance.plugins.action import chore_report_entry, fleet_run_report
+from ansible_collections.fleetops.maintenance.plugins.action import fleet_run_report
 from ansible_collections.fleetops.maintenance.plugins.filter.fleet import FilterModule
 
 A1 = 'AAAAAAAA-0000-4000-8000-000000000001'
@@ -41,29 +41,6 @@ class Hostvars(object):
 
     def __getitem__(self, host):
         raise AssertionError('templated access to %s' % host)
-
-
-def test_the_entry_comes_from_the_registered_results_as_the_filter_makes_it():
-    task_vars = dict(customers=CUSTOMERS, reset=RESET)
-    result = action(chore_report_entry, dict(chore='wfbss', inputs=SMALL, from_vars=dict(
-        customers='customers', reset_results='reset', report_results='report', retire_results='retire'))).run(
-        task_vars=task_vars)
-    expected = FilterModule().filters()['chore_summary'](
-        dict(SMALL, customers=CUSTOMERS, reset_results=RESET, report_results=[], retire_results=[]), 'wfbss')
-    assert result['entry'] == expected, 'a variable that is not set (a task that did not run) is an empty list'
-    assert expected['customers'][0]['resets'][0]['task_id'] == 't-1'
-    assert (result['status'], result['headline'], result['failure_messages'], result['changed']) == (
-        'ok', expected['headline'], [], False)
-
-
-def test_an_input_given_twice_or_missing_is_a_clear_failure():
-    with pytest.raises(AnsibleActionFail, match='customers is in both inputs and from_vars'):
-        action(chore_report_entry, dict(chore='wfbss', inputs=dict(SMALL, customers=[]),
-                                        from_vars=dict(customers='customers'))).run(task_vars={})
-    with pytest.raises(AnsibleActionFail, match=r'chore_report_entry\(wfbss\)'):
-        action(chore_report_entry, dict(chore='wfbss', inputs={})).run(task_vars={})
-    with pytest.raises(AnsibleActionFail, match='chore'):
-        action(chore_report_entry, dict(chore='nope')).run(task_vars={})
 
 
 def test_the_report_reads_the_chores_entries_from_localhost_as_set(tmp_path):
