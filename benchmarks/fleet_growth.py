@@ -34,7 +34,9 @@ SCALES_SHORT = (1, 10)
 # The targets of the fleet run's cost: bookkeeping share, wave growth, memory growth.
 MAX_OUTSIDE_SHARE = 0.25
 MAX_WAVE_GROWTH = 1.3
-IOT_RATE_PER_MINUTE = 180  # the vendor's bucket of everything but device/list; it starts full (burst = rate)
+IOT_RATE_PER_MINUTE = 180  # the vendor's bucket of everything but device/list and device/ip; it starts full (burst = rate)
+IOT_READS_PER_MINUTE = 60  # device/list and device/ip: "60 times per minute" (iot.yaml); one bucket, as the simulator has it
+IOT_READ_ROUTES = ('/device/list', '/device/ip')
 KOOPHONE_JOB_SECONDS = 1.0  # the simulator's reset job runtime (simulator/koophone.py KooPhoneSettings.job_seconds)
 
 
@@ -48,6 +50,52 @@ def generate(scale, workdir):
     return out
 
 
+def ini_inventory(fleet):
+    """The fleet's YAML inventory written again as an INI inventory (fleet/inventory-ini/, beside inventory/ so that
+    the IoT sources stay where they are): the same groups, hosts and variables, a host and its variables on one line,
+    as large generated inventories often are. A host's strings are quoted twice so that INI keeps them strings."""
+    import shlex  # pylint: disable=import-outside-toplevel
+    import shutil  # pylint: disable=import-outside-toplevel
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    out = os.path.join(fleet, 'inventory-ini')
+    if os.path.exists(os.path.join(out, 'hosts.ini')):
+        return out
+    with open(os.path.join(fleet, 'inventory', 'hosts.yml'), encoding='utf-8') as handle:
+        inventory = yaml.safe_load(handle)
+    lines = []
+
+    def value(item):
+        if isinstance(item, str):
+            return "'%s'" % json.dumps(item)  # shlex takes the single quotes, INI's literal_eval the double ones
+        return json.dumps(item, separators=(',', ':')) if isinstance(item, (list, dict)) else repr(item)
+
+    def group(name, body):
+        body = body or {}
+        if body.get('hosts'):
+            lines.append('[%s]' % name)
+            lines.extend(' '.join([host] + ['%s=%s' % (key, value(item)) for key, item in (variables or {}).items()])
+                         for host, variables in body['hosts'].items())
+        if body.get('vars'):
+            lines.append('[%s:vars]' % name)
+            # a group's variables are not literal_eval'ed: strings once quoted
+            lines.extend('%s=%s' % (key, shlex.quote(item) if isinstance(item, str) else value(item))
+                         for key, item in body['vars'].items())
+        if body.get('children'):
+            lines.append('[%s:children]' % name)
+            lines.extend(body['children'])
+        for child, child_body in (body.get('children') or {}).items():
+            group(child, child_body)
+
+    for name, body in inventory.items():
+        group(name, body)
+    shutil.copytree(os.path.join(fleet, 'inventory', 'group_vars'), os.path.join(out, 'group_vars'))
+    with open(os.path.join(out, 'hosts.ini'), 'w', encoding='utf-8') as handle:
+        handle.write('# %s/inventory/hosts.yml as an INI inventory (benchmarks/fleet_growth.py)\n' % os.path.basename(fleet))
+        handle.write('\n'.join(lines) + '\n')
+    return out
+
+
 def phones(fleet):
     with open(os.path.join(fleet, 'simulator-seed.json'), encoding='utf-8') as handle:
         koophone = json.load(handle)['koophone']
@@ -55,19 +103,22 @@ def phones(fleet):
     return instances if isinstance(instances, int) else len(instances)
 
 
-def vendor_floor(entries, waves, iot_rate=IOT_RATE_PER_MINUTE):
+def vendor_floor(entries, waves, iot_rate=IOT_RATE_PER_MINUTE, iot_read_rate=IOT_READS_PER_MINUTE):
     """Seconds the vendors impose on any client making these calls: per IoT tenant (a legacy tenant by its customerid,
-    the Strata Cloud Manager tenants of the demo as one), the calls beyond its bucket's burst at iot_rate a minute
-    (the tenants run one after the other); and one reset job runtime per KooPhone wave (its status is only worth
-    reading after it)."""
+    the Strata Cloud Manager tenants of the demo as one), the calls beyond each bucket's burst at its rate - the reads
+    (device/list, device/ip: the reconciliation, made before anything is sent) at iot_read_rate a minute and the rest
+    at iot_rate (the tenants run one after the other); and one reset job runtime per KooPhone wave (its status is only
+    worth reading after it)."""
     per_tenant = {}
     for entry in entries:
-        if entry['vendor'] != 'iot' or entry['kind'] == 'auth' or '/device/list' in entry['path']:
-            continue  # device/list has a bucket of its own (the chore does not list)
+        if entry['vendor'] != 'iot' or entry['kind'] == 'auth':
+            continue
         query = dict(part.split('=', 1) for part in (entry.get('query') or '').split('&') if '=' in part)
         tenant = 'scm' if entry['path'].startswith('/iot/') else query.get('customerid', '?')
-        per_tenant[tenant] = per_tenant.get(tenant, 0) + 1
-    iot = sum(max(0.0, (calls - iot_rate) * 60.0 / iot_rate) for calls in per_tenant.values())
+        bucket = 'read' if any(route in entry['path'] for route in IOT_READ_ROUTES) else 'write'
+        per_tenant[(tenant, bucket)] = per_tenant.get((tenant, bucket), 0) + 1
+    rates = dict(read=iot_read_rate, write=iot_rate)
+    iot = sum(max(0.0, (calls - rates[bucket]) * 60.0 / rates[bucket]) for (dummy, bucket), calls in per_tenant.items())
     return iot + waves * KOOPHONE_JOB_SECONDS
 
 
@@ -127,9 +178,10 @@ def collection_env(runner, root):
     return dict(runner.env, ANSIBLE_COLLECTIONS_PATH=path)
 
 
-def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None, waves=WAVES, root=ROOT):
+def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None, waves=WAVES, root=ROOT, inventory_format='yaml'):
     """One fleet run at a scale: its row. iot_rate: the simulator's IoT limit and the module's pace (default 180/min);
-    root: the checkout whose collection and playbook run (default this one)."""
+    root: the checkout whose collection and playbook run (default this one); inventory_format: yaml (the generator's
+    inventory) or ini (the same written as INI)."""
     sim_knobs = dict(iot_rate_limit_per_minute=iot_rate) if iot_rate else None
     extra_args = list(extra_args) + (['-e', 'iot_cellular_sync_requests_per_minute=%s' % iot_rate] if iot_rate else [])
     fleet = fleet or generate(scale, runner.workdir)
@@ -144,7 +196,8 @@ def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None, waves=WAV
                FLEETOPS_TIMING_FILE=timing_file,
                **bench.demo_environment(sim.url, os.path.join(fleet, 'demo-credentials.json')))
     env.pop('ANSIBLE_PYTHON_INTERPRETER', None)  # the demo inventory sets it
-    cmd = [runner.ansible_playbook, '-i', os.path.join(fleet, 'inventory'),
+    inventory = ini_inventory(fleet) if inventory_format == 'ini' else os.path.join(fleet, 'inventory')
+    cmd = [runner.ansible_playbook, '-i', inventory,
            os.path.join(root, 'playbooks', 'fleet_maintenance.yml'),
            '-e', 'koophone_fleet_reset_wave_size=%d' % wave_size, '-e', 'koophone_fleet_reset_pause_seconds=0']
     cmd += list(extra_args)
@@ -184,7 +237,7 @@ def run_fleet(runner, scale, fleet=None, extra_args=(), iot_rate=None, waves=WAV
         wave_bookkeeping_growth=wave_growth([cost for dummy, cost in costs]), top_tasks=top_tasks(timing),
         outside_by_part=outside_by_part(timing, result['wall_s'] - timing['task_seconds']),
         iot_rate_per_minute=iot_rate or IOT_RATE_PER_MINUTE, extra_args=list(extra_args) or None,
-        checkout=None if root == ROOT else root)
+        checkout=None if root == ROOT else root, inventory_format=inventory_format)
     bench.log('fleet %dx: %.1f s wall, %.1f s in module tasks, %.1f s outside (%.0f%%), %d waves (growth %s), '
               'peak RSS %.0f MiB, %d calls, rc %d' % (
                   scale, row['wall_s'], row['module_s'], row['outside_s'], 100 * row['outside_share'], row['waves'],
@@ -241,25 +294,24 @@ def markdown(rows):
              'Every size resets its phones in %d waves without a pause between them. "In module tasks": the tasks of '
              'the collection\'s modules (and the module calls inside the KooPhone wave loop), from the task timer '
              '(`benchmarks/callback_plugins/fleet_timing.py`); "outside": the rest of the wall time (start-up, inventory, '
-             'bookkeeping, the report). Vendors\' floor: per IoT tenant the calls beyond its bucket at the rate limit '
-             '(180/min unless the row says otherwise), and one reset job runtime (%.0f s in the simulator) per '
+             'bookkeeping, the report). Vendors\' floor: per IoT tenant the calls beyond each bucket at its rate limit '
+             '(the reads of the reconciliation at %d/min, the rest at 180/min unless the row says otherwise), and one '
+             'reset job runtime (%.0f s in the simulator) per '
              'KooPhone wave. Wave growth: the mean of the last 5 waves against the first 5 (its pause left out); in '
              'brackets, the same of the wave\'s bookkeeping (its time outside module calls).'
-             % (rows[-1]['waves'], KOOPHONE_JOB_SECONDS), '',
+             % (rows[-1]['waves'], IOT_READS_PER_MINUTE, KOOPHONE_JOB_SECONDS), '',
              '| fleet | hosts | wall s | in module tasks s | outside s | outside share | start-up s | waves (size) '
              '| wave growth (its bookkeeping) | peak RSS tree MiB | HTTP calls | IoT limit /min | vendors\' floor s |',
              '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for row in rows:
-        checkout = ' (%s)' % os.path.basename(row['checkout']) if row.get('checkout') else ''
-        lines.append('| %dx%s | %d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %d (%d) | %s | %.0f | %d | %d | %.1f |' % (
-            row['scale'], checkout, row['hosts'], row['wall_s'], row['module_s'], row['outside_s'], 100 * row['outside_share'],
+        lines.append('| %s | %d | %.1f | %.1f | %.1f | %.0f%% | %.1f | %d (%d) | %s | %.0f | %d | %d | %.1f |' % (
+            _label(row), row['hosts'], row['wall_s'], row['module_s'], row['outside_s'], 100 * row['outside_share'],
             row['startup_s'], row['waves'], row['wave_size'], _growth(row),
             row['peak_rss_tree_mib'], row['http_calls'], row['iot_rate_per_minute'], row['vendor_floor_s']))
     parts = []
     for row in rows:
         parts += [name for name in row.get('outside_by_part') or {} if name not in parts]
-    columns = ['%dx%s' % (row['scale'], ' (%s)' % os.path.basename(row['checkout']) if row.get('checkout') else '')
-               for row in rows]
+    columns = [_label(row) for row in rows]
     lines += ['', 'Time outside module tasks, by part, s:', '', '| part | %s |' % ' | '.join(columns),
               '|---|%s' % ('---:|' * len(rows))]
     for name in parts:
@@ -272,6 +324,13 @@ def markdown(rows):
         name = task['name'].replace('|', '/')
         lines.append('| %s | %d | %.2f | %.2f |' % (name, task['runs'], task['seconds'], task['module_seconds']))
     return lines
+
+
+def _label(row):
+    """'100x', '100x (main)' for another checkout's row, '100x (INI inventory)'."""
+    notes = [os.path.basename(os.path.normpath(row['checkout']))] if row.get('checkout') else []
+    notes += ['INI inventory'] if row.get('inventory_format') == 'ini' else []
+    return '%dx%s' % (row['scale'], ' (%s)' % ', '.join(notes) if notes else '')
 
 
 def _growth(row):
@@ -326,6 +385,8 @@ def main(argv=None):
                         help='also run the checkout in DIR (e.g. `git archive main | tar -x -C DIR`), interleaved: '
                              'DIR, this one, for --reps rounds')
     parser.add_argument('--reps', type=int, default=1, help='rounds with --compare (default 1)')
+    parser.add_argument('--inventory-format', choices=('yaml', 'ini'), default='yaml',
+                        help="the generator's YAML inventory (default) or the same written as INI")
     parser.add_argument('--out', help='write the rows as JSON here')
     parser.add_argument('--keep', action='store_true', help='keep the work directory (logs, timings)')
     parser.add_argument('extra', nargs='*', help='arguments for ansible-playbook (after --)')
@@ -336,7 +397,8 @@ def main(argv=None):
     rows = []
     for dummy in range(args.reps if args.compare else 1):
         for root in ([args.compare] if args.compare else []) + [ROOT]:
-            rows.append(run_fleet(runner, args.scale, fleet, args.extra, args.iot_rate, args.waves, root))
+            rows.append(run_fleet(runner, args.scale, fleet, args.extra, args.iot_rate, args.waves, root,
+                                  args.inventory_format))
             print('\n'.join(markdown([rows[-1]])))
     if args.out:
         with open(args.out, 'w', encoding='utf-8') as handle:

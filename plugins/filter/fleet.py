@@ -37,6 +37,13 @@ def fleet_members(play_hosts, hostvars, kind, **options):
         raise AnsibleFilterError('fleet_members(%s): %s' % (kind, exc))
 
 
+def fleet_member_vars(play_hosts, hostvars, groups):
+    try:
+        return fleet_report.member_vars(play_hosts, hostvars, groups)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnsibleFilterError('fleet_member_vars: %s' % exc)
+
+
 def chore_summary(inputs, chore):
     if chore not in SUMMARIES:
         raise AnsibleFilterError('chore_summary: unknown chore %r (one of %s)' % (chore, ', '.join(sorted(SUMMARIES))))
@@ -59,6 +66,7 @@ class FilterModule(object):
     def filters(self):
         return {
             'fleet_members': fleet_members,
+            'fleet_member_vars': fleet_member_vars,
             'chore_summary': chore_summary,
             'koophone_wave': koophone_wave,
             'run_report': run_report,

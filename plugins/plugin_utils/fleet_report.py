@@ -28,10 +28,31 @@ ID_VARIABLES = dict(wfbss='wfbss_customer_id', koophone='koophone_instance_id', 
 MEMBER_GROUPS = dict(wfbss='wfbss_customers', koophone='koophone_instances', iot='iot_tenants',
                      altcraft='altcraft_resources')
 DIGITS_RE = re.compile(r'^[0-9]+$')
+# Every host variable members() reads: the ids and their companions.
+MEMBER_VARIABLES = ('wfbss_customer_id', 'wfbss_customer_name', 'wfbss_account', 'koophone_instance_id', 'iot_tsg_id',
+                    'iot_customer_id', 'iot_devices_source', 'inventory_dir', 'altcraft_resource_id', 'altcraft_list_ids')
+
+
+def member_vars(play_hosts, hostvars, groups):
+    """{host: {variable: value}} of the variables members() reads (MEMBER_VARIABLES, those the host has), for the play's
+    hosts of the fleet's inventory groups (MEMBER_GROUPS).
+
+    Reading a host's variables (hostvars[host]) is what a pass over a big inventory costs: this reads each host once,
+    and members() then takes the hosts it holds from here instead of from hostvars.
+    """
+    in_groups = set()
+    for group in MEMBER_GROUPS.values():
+        in_groups.update(groups.get(group) or [])
+    found = {}
+    for host in play_hosts:
+        if host in in_groups and host not in found:
+            variables = hostvars[host]
+            found[host] = dict((name, variables[name]) for name in MEMBER_VARIABLES if name in variables)
+    return found
 
 
 def members(play_hosts, hostvars, kind, default_account=None, default_list_ids=None, base_dir='.', rejected=False,
-            groups=None):
+            groups=None, known=None):
     """The fleet members of one kind among the play's hosts, in play order; hosts with a bad id are left out.
 
     ``wfbss``: customers {host, id, name, account}; ``koophone``: instance ids; ``iot``: tenants {host, api (scm or
@@ -42,6 +63,7 @@ def members(play_hosts, hostvars, kind, default_account=None, default_list_ids=N
     or the same as an earlier host's) is named once: {host, kind, group, variable, value, reason}.
     With ``groups`` (the inventory's groups): only the play hosts of the kind's inventory group (MEMBER_GROUPS) are
     looked at (without reading the variables of the others: that is what takes time in a big inventory).
+    With ``known`` (what member_vars returned): the hosts it holds are read from it, the others from hostvars.
     """
     if kind not in ID_VARIABLES:
         raise ValueError('unknown kind of fleet member %r (wfbss, koophone, iot, altcraft)' % (kind,))
@@ -49,8 +71,9 @@ def members(play_hosts, hostvars, kind, default_account=None, default_list_ids=N
     if groups is not None:
         in_group = set(groups.get(MEMBER_GROUPS[kind]) or [])
         play_hosts = [host for host in play_hosts if host in in_group]
+    known = known or {}
     for host in play_hosts:
-        hostvars_ = hostvars[host]
+        hostvars_ = known[host] if host in known else hostvars[host]
         variable, value = _id_variable(kind, hostvars_)
         if variable is None:
             if rejected:

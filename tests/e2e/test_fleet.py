@@ -151,7 +151,7 @@ def test_a_failing_chore_is_reported_and_fails_the_run(fresh, fleet):
     assert run.chore("iot")["status"] == "failed"
     assert run.chore("altcraft")["status"] == "ok"      # the other chores still ran
     assert any(f["chore"] == "iot" and "tenant1" in f["scope"] for f in run.report["failures"])
-    assert "Fail the run because a chore failed" in run.stdout
+    assert "fail the run because a chore failed" in run.stdout and "failure(s): " in run.stdout
     assert "tenant1" in (run.report_dir / "fleet-report.md").read_text(encoding="utf-8")
 
 
