@@ -80,8 +80,8 @@ def simulator_server():
     sim.start()
     # The IoT app makes its RSA token-signing key on the first token request: seconds of pure Python on busy cores,
     # longer than a test client's timeout, which would then retry the request. Made once here, before any test.
-    iot_app = next(app for app in sim.apps if app.name == 'iot')
-    assert iot_app.signing_key is not None
+    iot_app = next((app for app in sim.apps if app.name == 'iot'), None)
+    assert iot_app is not None and iot_app.signing_key is not None
     yield sim
     sim.stop()
 
