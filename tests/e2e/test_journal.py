@@ -24,6 +24,8 @@ TOKEN = "e2e-journal-koophone-token"
 INSTANCES = 5 * 32  # five full batches
 RESET_PATH = "/v1/instances/batch-reset"
 HOLD_SECONDS = 4.0
+# Long enough for a second ansible-playbook to start and reach the journal on busy cores, under the 30 s timeout.
+IN_USE_HOLD_SECONDS = 20.0
 
 PLAYBOOK = """
 - name: Reset the phones under a journal
@@ -163,8 +165,8 @@ class Phones:
             return 0
         return sum(1 for line in self.journal.read_text(encoding="utf-8").splitlines() if '"event":"outcome"' in line)
 
-    def hold_third_batch(self) -> None:
-        self.sim.inject(vendor="koophone", path_contains="batch-reset", skip=2, count=1, action="delay", delay=HOLD_SECONDS)
+    def hold_third_batch(self, seconds: float = HOLD_SECONDS) -> None:
+        self.sim.inject(vendor="koophone", path_contains="batch-reset", skip=2, count=1, action="delay", delay=seconds)
 
     def held(self) -> bool:
         return any(rule["fired"] for rule in self.sim.faults)
@@ -205,7 +207,7 @@ def test_a_reset_killed_mid_run_and_run_again_resets_nobody_twice(phones, concur
 
 
 def test_a_second_run_on_a_journal_in_use_is_refused_and_sends_nothing(phones):
-    phones.hold_third_batch()
+    phones.hold_third_batch(IN_USE_HOLD_SECONDS)
     proc, result_file = phones.start()
     wait_for(phones.held, "the first run to be in flight")
     second = phones.run()
