@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils import checks
+from ansible_collections.fleetops.maintenance.plugins.module_utils.batching import BatchFailure, run_batches
 from ansible_collections.fleetops.maintenance.plugins.module_utils.checks import InvalidInput
 
 
@@ -117,3 +118,15 @@ def test_connection_names_the_option(name, value, message):
 def test_unique_keeps_the_first_occurrence_in_order():
     assert checks.unique(['b', 'a', 'b', 'c', 'a']) == ['b', 'a', 'c']
     assert checks.unique([]) == []
+
+
+def test_a_refusal_inside_a_batch_is_reported_as_an_input_error():
+    """The batch runner stops on an InvalidInput (a FleetError) like on any failure; the module result's error dict
+    says it was the input, and that nothing of it may have been applied."""
+    def send(batch):
+        raise InvalidInput('devices[1].mac must be a MAC address, got zz')
+    with pytest.raises(BatchFailure) as caught:
+        run_batches([1, 2], 1, send)
+    assert caught.value.to_dict() == dict(method=None, path=None, status=None, vendor_code=None, vendor_message=None,
+                                          request_id=None, outcome_unknown=False, kind='input')
+    assert caught.value.unprocessed_items == [1, 2]
