@@ -9,36 +9,13 @@ requests go at once), and a write whose connection timed out is resent, as reque
 
 from __future__ import annotations
 
-import json
 import threading
 
 import pytest
 import requests
 
 from ansible_collections.fleetops.maintenance.plugins.module_utils.http_client import ApiClient, ApiError, RetryPolicy
-
-
-class Answer(object):
-    def __init__(self, status, headers=None):
-        self.status_code = status
-        self.content = json.dumps({}).encode('utf-8')
-        self.headers = dict({'Content-Type': 'application/json'}, **(headers or {}))
-
-
-class Session(object):
-    def __init__(self, *answers):
-        self.answers = list(answers)
-        self.sent = 0
-
-    def request(self, method, url, **kwargs):  # pylint: disable=unused-argument
-        self.sent += 1
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def close(self):
-        pass
+from ansible_collections.fleetops.maintenance.tests.unit.plugins.module_utils.test_http_client_rules import Answer, Session
 
 
 def test_a_worker_waits_out_another_workers_pause_once():
@@ -68,7 +45,7 @@ def test_a_write_whose_connection_timed_out_is_sent_again():
     api = ApiClient('https://api.example', session=session, sleep=lambda seconds: None,
                     policy=RetryPolicy(retries=1, rand=lambda: 1.0))
     assert api.request('POST', '/reset', json_body={'id': 1}).status == 200
-    assert session.sent == 2
+    assert len(session.sent) == 2
 
 
 def test_a_write_whose_connection_timed_out_was_not_applied():
